@@ -29,9 +29,14 @@ logger = logging.getLogger(__name__)
 STAMP = "qbi-common.sha256"
 
 
-def common_digest() -> str:
-    """SHA-256 over the paths and contents of every ``.py`` file of ``common``."""
-    root = pathlib.Path(common.__file__).resolve().parent
+def common_digest(root: pathlib.Path | None = None) -> str:
+    """SHA-256 over the paths and contents of every ``.py`` file under ``root``.
+
+    ``root`` defaults to the installed ``common`` package.
+    """
+    root = pathlib.Path(root or pathlib.Path(common.__file__).parent).resolve()
+    if not root.is_dir():
+        raise ValueError(f"qbi_common_dir must be an existing folder, got {str(root)!r}")
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         h.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -47,7 +52,8 @@ def _cache_folder(app, config) -> pathlib.Path:
 
 
 def _on_config_inited(app, config):
-    digest = common_digest()
+    watched = config.qbi_common_dir
+    digest = common_digest(pathlib.Path(app.srcdir, watched) if watched else None)
     config.qbi_common_digest = digest
     cache = _cache_folder(app, config)
     stamp = cache / STAMP
@@ -62,6 +68,9 @@ def _on_config_inited(app, config):
 
 def setup(app):
     app.add_config_value("qbi_common_digest", "", "env")
+    # The folder whose Python files invalidate the cache; "" means the
+    # installed `common` package (tests point it elsewhere).
+    app.add_config_value("qbi_common_dir", "", "env")
     # Run before myst-nb reads its configuration and opens the cache.
     app.connect("config-inited", _on_config_inited, priority=100)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
