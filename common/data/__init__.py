@@ -36,6 +36,7 @@ from ._registry import (  # noqa: F401
 from . import bone  # noqa: F401,E402
 from . import bone_cells  # noqa: F401,E402
 from . import wood  # noqa: F401,E402
+from . import ct_bone  # noqa: F401,E402
 
 __all__ = ["available", "describe", "load", "names", "cache_dir", "cache_path",
            "fingerprint", "CACHE_ENV", "UnknownDatasetError"]

@@ -1,0 +1,95 @@
+"""The CT cross-section of a cortical bone."""
+import numpy as np
+import pytest
+from scipy import ndimage as ndi
+
+import common.data as data
+
+
+@pytest.fixture(scope="module")
+def section():
+    return data.load("ct_bone_section", cache=False)
+
+
+def _ring(img):
+    """The cortical ring: the largest bright component (pores closed)."""
+    closed = ndi.binary_closing(img > 140, iterations=3)
+    labels, _ = ndi.label(closed)
+    return labels == np.argmax(np.bincount(labels.ravel())[1:]) + 1
+
+
+def test_shape_and_dtype(section):
+    assert section.shape == (305, 282)
+    assert section.dtype == np.uint8
+
+
+def test_histogram_has_a_soft_matter_and_a_bone_peak(section):
+    counts = np.bincount(section.ravel(), minlength=256)
+    soft_peak = np.argmax(counts[:140])
+    bone_peak = 140 + np.argmax(counts[140:])
+    assert 68 <= soft_peak <= 82
+    assert 205 <= bone_peak <= 228
+    assert 0.3 < np.mean(section > 140) < 0.45
+
+
+def test_background_outside_the_bone(section):
+    corner = section[5:60, 200:275].astype(float)   # top right, outside the bone
+    assert 70 <= corner.mean() <= 78
+    assert 2.5 < corner.std() < 7.0
+    assert 70 <= np.median(section[150:250, 0:12]) <= 80    # left edge
+
+
+def test_ring_surrounds_a_darker_marrow_cavity(section):
+    ring = _ring(section)
+    cavity = ndi.binary_fill_holes(ring) & ~ring
+    assert 15000 < cavity.sum() < 30000
+    assert 74 <= np.median(section[cavity]) <= 85
+    # The cavity is closed on every side by the ring.
+    rows, cols = np.nonzero(cavity)
+    assert rows.min() > 40 and rows.max() < 295
+    assert cols.min() > 40 and cols.max() < 265
+
+
+def test_cortical_bone_levels(section):
+    core = ndi.binary_erosion(_ring(section), iterations=3)
+    values = section[core]
+    assert 210 <= np.median(values) <= 222
+    assert np.mean((values >= 200) & (values <= 235)) > 0.7
+
+
+def test_bone_has_a_few_hundred_small_pores(section):
+    core = ndi.binary_erosion(_ring(section), iterations=3)
+    labels, n = ndi.label(core & (section < 170))
+    sizes = np.bincount(labels.ravel())[1:]
+    assert 150 <= n <= 600
+    assert np.median(sizes) <= 5
+
+
+def test_edges_are_slightly_blurred(section):
+    # Without blur most crossings of the threshold between neighbours would
+    # be a direct step from soft matter (< 100) to bone (> 190); the blur
+    # puts intermediate values on almost every edge.
+    img = section.astype(int)
+    a, b = img[:, :-1], img[:, 1:]
+    crossings = np.count_nonzero((a < 140) != (b < 140))
+    direct = np.count_nonzero(((a < 100) & (b > 190)) | ((b < 100) & (a > 190)))
+    assert crossings > 1000
+    assert direct < 0.15 * crossings
+
+
+def test_other_seed_gives_another_section(section):
+    other = data.load("ct_bone_section", seed=3, cache=False)
+    assert other.shape == section.shape
+    assert not np.array_equal(other, section)
+    assert 0.3 < np.mean(other > 140) < 0.45
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 2.0, None])
+def test_bad_seed_is_named(seed, data_cache):
+    with pytest.raises(ValueError, match=r"seed must be an integer from 0 to 4294967295, got"):
+        data.load("ct_bone_section", seed=seed)
+
+
+def test_unknown_parameter_is_named(data_cache):
+    with pytest.raises(TypeError, match=r"no parameter 'size'.*seed"):
+        data.load("ct_bone_section", size=300)
