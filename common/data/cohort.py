@@ -1,0 +1,647 @@
+"""A synthetic cohort of 3D bone samples: the lecture's study, at any size.
+
+The lecture's scientist counts the cells in one bone slice by hand, then has
+to do it again for 96 samples of 2000 slices, then for 1090 samples. This
+module makes such a study: a :class:`Cohort` of ``n_samples`` small 3D bone
+volumes, each a stack of slices like :mod:`common.data.bone`'s (dark bone on
+a white background, bright lacunae), generated **on demand** from the
+cohort's seed and the sample's number. Nothing is stored: asking for sample
+1089 computes sample 1089 and nothing else, so the cohort never has to fit
+in memory, and any worker of a cluster can make any sample by itself.
+
+Every sample belongs to one of four groups, age (``young``, ``old``) times
+status (``healthy``, ``diseased``), and the groups differ by a known effect
+in cell density and cell size (:data:`EFFECTS`), on top of sample-to-sample
+variation. Because the generator places every cell itself, it knows the
+truth: :meth:`Cohort.truth` gives the table of every object of a sample, so
+an analysis can be checked sample by sample, and a group comparison can be
+checked against the effect that was built in.
+
+Three small pieces are registered (and SHA-256 checked) data sets:
+``cohort_sheet`` (the sample sheet), ``cohort_sample`` (one volume) and
+``cohort_sample_cells`` (its truth table).
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import ndimage as ndi
+
+from ._registry import int_param, register, seed_param, shape_param
+
+#: The four groups of the study, (age, status), in the order of group numbers.
+GROUPS = (("young", "healthy"), ("young", "diseased"),
+          ("old", "healthy"), ("old", "diseased"))
+
+#: Built-in effects, as factors on the cell density and on the mean cell
+#: (lacuna) volume, relative to a young healthy sample.
+EFFECTS = {
+    "old": {"density": 0.90, "volume": 1.00},
+    "diseased": {"density": 0.75, "volume": 1.30},
+}
+
+#: Cell density of a young healthy sample, cells per mm^3 of bone.
+BASE_DENSITY_PER_MM3 = 50_000.0
+#: Sample-to-sample variation: standard deviation of the natural logarithm
+#: of the density factor and of the volume factor of each sample.
+SAMPLE_SPREAD = {"density": 0.10, "volume": 0.05}
+#: Within a sample, one side (left or right) is denser and one side holds
+#: larger cells; these are the factors on density and on cell volume.
+SIDE_FACTORS = {"dense": 1.2, "sparse": 0.8, "large": 1.25, "small": 0.8}
+
+#: Default edge length of a voxel, micrometres (isotropic voxels).
+VOXEL_SIZE_UM = 2.0
+#: Default shape of a sample volume, (planes, rows, cols).
+SHAPE = (48, 128, 128)
+
+#: Base ranges of a cell's semi-axes in voxels, (along, across, third); the
+#: size factors of group, sample and side scale them by the cube root.
+_CELL_SEMI_AXES = ((2.4, 3.2), (1.5, 1.9), (1.5, 1.9))
+#: Semi-axes of the "too big" objects (merged cells, vessels), voxels.
+_BIG_SEMI_AXES = ((5.5, 7.0), (3.5, 4.5), (3.5, 4.5))
+#: Half length of each arm of a bent ("odd") object, voxels.
+_ODD_ARM = (3.5, 4.5)
+#: Thickness (semi-axis) of each arm of an odd object, voxels.
+_ODD_THICKNESS = 1.3
+#: Half the angle between the two arms of an odd object, radians.
+_ODD_SPREAD = math.radians(50.0)
+#: Bounding spheres of two objects are at least this far apart (voxels).
+_GAP = 1.5
+#: Attempts to find a free place for an object before giving up on it.
+_ATTEMPTS = 3000
+#: One object of each of the kinds "too_big" and "odd" per this many voxels
+#: of bone (three of each in a sample of the default shape).
+_VOXELS_PER_EXTRA = 120_000
+
+#: Kinds of objects in a truth table.
+KINDS = ("cell", "too_big", "odd")
+#: Versions the generator's output; part of a study's identity.
+VERSION = 1
+
+_MAX_SAMPLES = 100_000
+
+
+def _check_int(name, value, low, high):
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or not low <= int(value) <= high):
+        raise ValueError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+    return int(value)
+
+
+def _check_shape(shape):
+    allowed = "a tuple of 3 integers (planes, rows, cols), planes from 32 to 512, rows and cols from 96 to 1024"
+    try:
+        values = tuple(shape)
+    except TypeError:
+        raise ValueError(f"shape must be {allowed}, got {shape!r}") from None
+    ok = (len(values) == 3
+          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
+          and 32 <= values[0] <= 512 and all(96 <= v <= 1024 for v in values[1:]))
+    if not ok:
+        raise ValueError(f"shape must be {allowed}, got {shape!r}")
+    return tuple(int(v) for v in values)
+
+
+class Cohort:
+    """A study of ``n_samples`` synthetic 3D bone samples, made on demand.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples, 1 to 100000 (the lecture's studies have 96 and
+        1090). Sample ``i`` does not depend on ``n_samples``: the first 48
+        samples of a 1090-sample cohort are the 48 samples of a 48-sample
+        cohort with the same seed.
+    seed : int
+        Seed of the whole cohort, 0 to 4294967295.
+    shape : tuple of 3 ints
+        Shape of every volume, (planes, rows, cols); planes 32 to 512, rows
+        and cols 96 to 1024. Default :data:`SHAPE`.
+
+    Voxels are cubes of :data:`VOXEL_SIZE_UM` (2 micrometres) on a side.
+
+    Groups
+        Samples come in blocks of four consecutive numbers (0-3, 4-7, ...);
+        each block holds one sample of each group of :data:`GROUPS`, in an
+        order drawn from the seed. So a cohort whose size is a multiple of
+        four is balanced.
+
+    What differs between groups
+        A sample's cell density (cells per mm^3 of bone) is
+        :data:`BASE_DENSITY_PER_MM3` (50,000) times the :data:`EFFECTS` factors of its
+        age and status, times a sample factor ``exp(N(0, 0.10))``; its mean
+        cell volume is the base volume (about 34 voxels) times the volume
+        factors of :data:`EFFECTS` and a sample factor ``exp(N(0, 0.05))``.
+        The sample sheet (:meth:`sheet`) lists these planned values; the
+        truth table of each sample (:meth:`truth`) has the realised cells.
+
+    Examples
+    --------
+    >>> cohort = Cohort(n_samples=8, seed=0)
+    >>> cohort.sheet().head()          # groups and planned parameters
+    >>> volume = cohort.sample(3)      # uint8, shape (48, 128, 128)
+    >>> cells = cohort.truth(3)        # one row per object of sample 3
+    """
+
+    #: Edge length of a voxel in micrometres (the generator places cells
+    #: in voxels; this turns voxel counts into densities per mm^3).
+    voxel_size_um = VOXEL_SIZE_UM
+
+    def __init__(self, n_samples: int = 96, seed: int = 0, shape=SHAPE):
+        self.n_samples = _check_int("n_samples", n_samples, 1, _MAX_SAMPLES)
+        self.seed = seed_param().check(seed)
+        self.shape = _check_shape(shape)
+
+    # ------------------------------------------------------------ identity
+    def __len__(self) -> int:
+        return self.n_samples
+
+    def __repr__(self) -> str:
+        return f"Cohort(n_samples={self.n_samples}, seed={self.seed}, shape={self.shape})"
+
+    def spec(self) -> dict:
+        """What makes the samples what they are (everything but ``n_samples``).
+
+        Two cohorts with the same spec give identical samples for every
+        sample number; a study's saved results are valid for that spec.
+        """
+        return {"generator": "common.data.cohort", "version": VERSION,
+                "seed": self.seed, "shape": list(self.shape),
+                "voxel_size_um": self.voxel_size_um}
+
+    @property
+    def voxel_volume_mm3(self) -> float:
+        """Volume of one voxel in mm^3."""
+        return (self.voxel_size_um * 1e-3) ** 3
+
+    def _index(self, i) -> int:
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"a sample number must be an integer, got {i!r}")
+        if not 0 <= int(i) < self.n_samples:
+            raise IndexError(f"sample number must be from 0 to {self.n_samples - 1} "
+                             f"for a cohort of {self.n_samples} samples, got {i}")
+        return int(i)
+
+    # ------------------------------------------------------------ samples
+    def info(self, i) -> dict:
+        """The sample sheet row of sample ``i`` (see :meth:`sheet`)."""
+        return _sheet_row(self.seed, self._index(i))
+
+    def sheet(self) -> pd.DataFrame:
+        """The sample sheet: one row per sample, computed without any volume.
+
+        ==========================  =======  ====================================
+        column                      dtype    meaning
+        ==========================  =======  ====================================
+        ``sample``                  int64    sample number, 0 to n_samples - 1
+        ``name``                    str      ``"S0000"``, ``"S0001"``, ...
+        ``age``                     str      ``"young"`` or ``"old"``
+        ``status``                  str      ``"healthy"`` or ``"diseased"``
+        ``group``                   str      ``"young healthy"``, ...
+        ``planned_density_per_mm3`` float    planned cells per mm^3 of bone
+        ``planned_volume_factor``   float    planned mean cell volume relative
+                                             to the base volume
+        ``dense_side``              str      side with more cells per volume
+        ``large_side``              str      side with the larger cells
+        ==========================  =======  ====================================
+        """
+        rows = [_sheet_row(self.seed, i) for i in range(self.n_samples)]
+        return pd.DataFrame(rows)
+
+    def sample(self, i) -> np.ndarray:
+        """The volume of sample ``i``: ``uint8``, shape :attr:`shape`.
+
+        Axes (plane, row, col), each voxel :attr:`voxel_size_um` on a side.
+        Values as in ``bone_slice``: background 255, bone 10 to 62, lacunae
+        about 190 to 255 before a blur of half a voxel; a threshold anywhere
+        between 100 and 150 separates lacunae from bone.
+        """
+        i = self._index(i)
+        return _generate(self.seed, self.shape, i)[0].copy()
+
+    def truth(self, i) -> pd.DataFrame:
+        """The true objects of sample ``i``, one row per object.
+
+        See :func:`cohort_sample_cells` for the columns.
+        """
+        i = self._index(i)
+        return _generate(self.seed, self.shape, i)[1].copy()
+
+    def bone_voxels(self, i) -> int:
+        """Number of voxels of bone in sample ``i`` (lacunae included)."""
+        i = self._index(i)
+        return int(_generate(self.seed, self.shape, i)[2])
+
+
+# ----------------------------------------------------------------- sheet
+@functools.lru_cache(maxsize=4096)
+def _sheet_row(seed: int, i: int) -> dict:
+    block_order = np.random.default_rng([seed, 5_2021, i // 4]).permutation(4)
+    age, status = GROUPS[int(block_order[i % 4])]
+    rng = np.random.default_rng([seed, 4_2021, i])
+    density_factor = math.exp(SAMPLE_SPREAD["density"] * rng.standard_normal())
+    volume_factor = math.exp(SAMPLE_SPREAD["volume"] * rng.standard_normal())
+    dense_side = ("left", "right")[int(rng.integers(2))]
+    large_side = ("left", "right")[int(rng.integers(2))]
+    density = BASE_DENSITY_PER_MM3 * density_factor
+    for key in (age, status):
+        if key in EFFECTS:
+            density *= EFFECTS[key]["density"]
+            volume_factor *= EFFECTS[key]["volume"]
+    return {
+        "sample": i, "name": f"S{i:04d}", "age": age, "status": status,
+        "group": f"{age} {status}",
+        "planned_density_per_mm3": round(density, 1),
+        "planned_volume_factor": round(volume_factor, 4),
+        "dense_side": dense_side, "large_side": large_side,
+    }
+
+
+# ------------------------------------------------------------- geometry
+def _rotation(rng, along_deg):
+    """Orthonormal axes (as rows, each a (plane, row, col) vector) of a cell.
+
+    The first axis lies near the image plane at ``along_deg`` (degrees
+    counter-clockwise from the col axis as displayed), tilted out of the
+    plane by a few degrees; the others are perpendicular to it.
+    """
+    t = np.deg2rad(along_deg + rng.normal(0, 12))
+    tilt = np.deg2rad(rng.normal(0, 8))
+    first = np.array([math.sin(tilt), -math.sin(t) * math.cos(tilt), math.cos(t) * math.cos(tilt)])
+    second = _cross(first, np.array([1.0, 0.0, 0.0]))
+    second /= math.sqrt(second @ second)
+    third = _cross(first, second)
+    spin = rng.uniform(0, 2 * np.pi)  # turn the cross-section about the long axis
+    second, third = (math.cos(spin) * second + math.sin(spin) * third,
+                     -math.sin(spin) * second + math.cos(spin) * third)
+    return np.stack([first, second, third])
+
+
+def _cross(a, b):
+    """Cross product of two 3-vectors (np.cross is slow for one pair)."""
+    return np.array([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2],
+                     a[0] * b[1] - a[1] * b[0]])
+
+
+def _ellipsoid(center, semi_axes, axes, shape):
+    """Mask of a filled ellipsoid in a small box; returns (slices, mask)."""
+    reach = float(max(semi_axes)) + 1.0
+    lo = [max(0, int(math.floor(c - reach))) for c in center]
+    hi = [min(n, int(math.ceil(c + reach)) + 1) for c, n in zip(center, shape)]
+    slices = tuple(slice(a, b) for a, b in zip(lo, hi))
+    grids = np.ogrid[slices]
+    d = [g - c for g, c in zip(grids, center)]
+    inside = 0.0
+    for axis, s in zip(axes, semi_axes):
+        u = d[0] * axis[0] + d[1] * axis[1] + d[2] * axis[2]
+        inside = inside + (u / s) ** 2
+    return slices, inside <= 1.0
+
+
+def _draw_object(kind, rng, size_scale, along):
+    """Shape of one object: (kind, axes, sizes, reach), drawn from ``rng``.
+
+    ``sizes`` are the semi-axes of an ellipsoid, or for an "odd" object the
+    half length of its arms; ``reach`` bounds the object's extent around its
+    centre (voxels).
+    """
+    axes = _rotation(rng, along)
+    if kind == "cell":
+        semi = [rng.uniform(lo, hi) * size_scale for lo, hi in _CELL_SEMI_AXES]
+        return kind, axes, semi, max(semi)
+    if kind == "too_big":
+        semi = [rng.uniform(lo, hi) for lo, hi in _BIG_SEMI_AXES]
+        return kind, axes, semi, max(semi)
+    half = rng.uniform(*_ODD_ARM)
+    # Farthest point of an arm from the centre of the 'V', plus its thickness.
+    c, s = math.cos(_ODD_SPREAD), math.sin(_ODD_SPREAD)
+    reach = math.hypot((half + 0.8) * c, (2 * half + 0.8) * s) + _ODD_THICKNESS
+    return kind, axes, [half], reach
+
+
+def _render(obj, center, shape):
+    """Mask of object ``obj`` (from :func:`_draw_object`) at ``center``.
+
+    Returns (slices, mask): the box of the volume the mask covers.
+    """
+    kind, axes, sizes, reach = obj
+    if kind != "odd":
+        return _ellipsoid(center, sizes, axes, shape)
+    # Two thin arms that share one end, 100 degrees apart: a bent 'V', whose
+    # common end sits behind the centre so that the 'V' is centred on it.
+    half = sizes[0]
+    box = reach + 1.0
+    lo = [max(0, int(math.floor(c - box))) for c in center]
+    hi = [min(n, int(math.ceil(c + box)) + 1) for c, n in zip(center, shape)]
+    slices = tuple(slice(a, b) for a, b in zip(lo, hi))
+    mask = np.zeros([b - a for a, b in zip(lo, hi)], bool)
+    vertex = np.asarray(center) - half * math.cos(_ODD_SPREAD) * axes[0]
+    for sign in (-1, 1):
+        direction = math.cos(_ODD_SPREAD) * axes[0] + sign * math.sin(_ODD_SPREAD) * axes[1]
+        across = _cross(direction, axes[2])
+        arm_axes = np.stack([direction, across / np.linalg.norm(across), axes[2]])
+        arm_center = [c + (half - 0.4) * v for c, v in zip(vertex, direction)]
+        arm_slices, arm = _ellipsoid(arm_center, (half + 1.2, _ODD_THICKNESS, _ODD_THICKNESS),
+                                     arm_axes, shape)
+        offset = tuple(slice(a.start - b.start, a.stop - b.start) for a, b in zip(arm_slices, slices))
+        mask[offset] |= arm
+    return slices, mask
+
+
+#: Largest reach of each kind of object around its centre, voxels (for
+#: cells, of the largest possible cell).
+_REACH = {"cell": 3.2 * 1.6, "too_big": 7.0, "odd": 9.5}
+
+
+def _geometry(slices, mask):
+    """Size, centroid, axes (full lengths), orientation and tilt of a mask."""
+    coords = np.nonzero(mask)
+    pts = np.stack([c + s.start for c, s in zip(coords, slices)], axis=1).astype(float)
+    size = pts.shape[0]
+    centroid = pts.mean(axis=0)
+    d = pts - centroid
+    cov = d.T @ d / size
+    evals, evecs = np.linalg.eigh(cov)
+    lengths = 2.0 * np.sqrt(5.0 * np.clip(evals[::-1], 0, None))  # major first
+    vz, vr, vc = evecs[:, -1]
+    orientation = np.degrees(np.arctan2(-vr, vc))
+    if orientation <= -90:
+        orientation += 180
+    elif orientation > 90:
+        orientation -= 180
+    tilt = np.degrees(np.arcsin(min(1.0, abs(vz))))
+    return size, centroid, lengths, orientation, tilt
+
+
+# ------------------------------------------------------------ generation
+def _bone_mask(rng, shape):
+    """A tilted, wobbly elliptic cylinder of bone running through all planes.
+
+    Returns the mask and, for every voxel, a lower bound of its distance to
+    the bone's outline (voxels; negative outside).
+    """
+    nz, h, w = shape
+    z = (np.arange(nz) - nz / 2)[:, None, None] / nz
+    rows = np.arange(h)[None, :, None]
+    cols = np.arange(w)[None, None, :]
+    tilt = np.deg2rad(rng.uniform(12, 24))
+    drift = rng.uniform(-0.05, 0.05, size=2)
+    cy = h / 2 + (rng.uniform(-0.02, 0.02) + drift[0] * z) * h
+    cx = w / 2 + (rng.uniform(-0.02, 0.02) + drift[1] * z) * w
+    scale = 1.0 + 0.04 * np.sin(2 * np.pi * z * rng.uniform(0.5, 1.5) + rng.uniform(0, 2 * np.pi))
+    dy, dx = rows - cy, cols - cx
+    u = dx * np.cos(tilt) + dy * np.sin(tilt)
+    v = -dx * np.sin(tilt) + dy * np.cos(tilt)
+    ry, rx = 0.44 * h * scale, 0.33 * w * scale
+    theta = np.arctan2(v / ry, u / rx)
+    wobble = np.zeros_like(theta)
+    for k in (2, 3, 4, 5):
+        wobble = wobble + rng.uniform(0.03, 0.07) * np.cos(k * theta + rng.uniform(0, 2 * np.pi))
+    radius = np.sqrt((u / rx) ** 2 + (v / ry) ** 2)
+    outline = 1.0 + wobble
+    # The shape scaled about its centre by radius/outline sits inside it with
+    # a gap of at least (1 - radius/outline) times its smallest radius.
+    inner_radius = np.minimum(rx, ry) * (1.0 - 0.28)  # wobble shrinks it by < 0.28
+    depth = (1.0 - radius / outline) * inner_radius
+    margin = 2
+    depth[:, :margin] = depth[:, -margin:] = -1.0
+    depth[:, :, :margin] = depth[:, :, -margin:] = -1.0
+    return depth > 0, depth
+
+
+def _smooth_noise_3d(rng, shape, sigma):
+    """3D Gaussian-filtered white noise scaled analytically to unit spread."""
+    white = rng.standard_normal(shape)
+    return ndi.gaussian_filter(white, sigma, mode="reflect") * (4.0 * np.pi * sigma**2) ** 0.75
+
+
+@functools.lru_cache(maxsize=4)
+def _generate(seed: int, shape: tuple, i: int):
+    info = _sheet_row(seed, i)
+    rng = np.random.default_rng([seed, 3_2021, i])
+    nz, h, w = shape
+    bone, depth = _bone_mask(rng, shape)
+    along = rng.uniform(60, 80)
+    voxel_mm3 = (VOXEL_SIZE_UM * 1e-3) ** 3
+    mid = w / 2
+    col_side = np.where(np.arange(w) < mid, "left", "right")
+
+    # Where an object's centre may go: inside the bone, on its side. Each
+    # candidate is then checked against the object's own reach.
+    def allowed(kind, side):
+        low = 2.5 if kind == "cell" else _REACH[kind]
+        ok = depth >= low
+        ok[:3] = False
+        ok[nz - 3:] = False
+        if side is not None:
+            ok &= (col_side == side)[None, None, :]
+        return np.flatnonzero(ok)
+
+    plan = []
+    for side in ("left", "right"):
+        side_voxels = np.count_nonzero(bone[:, :, col_side == side])
+        d_factor = SIDE_FACTORS["dense" if side == info["dense_side"] else "sparse"]
+        v_factor = SIDE_FACTORS["large" if side == info["large_side"] else "small"]
+        n = int(round(info["planned_density_per_mm3"] * d_factor * side_voxels * voxel_mm3))
+        scale = (info["planned_volume_factor"] * v_factor) ** (1 / 3)
+        plan += [("cell", side, scale)] * n
+    plan = [plan[k] for k in rng.permutation(len(plan))]
+    # The few large objects go first: they need the most room.
+    n_extra = max(1, int(round(np.count_nonzero(bone) / _VOXELS_PER_EXTRA)))
+    plan = [("too_big", None, 1.0)] * n_extra + [("odd", None, 1.0)] * n_extra + plan
+
+    candidates = {}
+    centers = np.empty((len(plan), 3))
+    reaches = np.empty(len(plan))
+    objects = []
+    labels = np.zeros(shape, np.int32)
+    for kind, side, scale in plan:
+        key = (kind, side)
+        if key not in candidates:
+            candidates[key] = allowed(kind, side)
+        pool = candidates[key]
+        if pool.size == 0:
+            raise RuntimeError(f"no room for a {kind} object in a volume of shape {shape}")
+        obj = _draw_object(kind, rng, scale, along)
+        reach = obj[3]
+        placed = False
+        for _attempt in range(_ATTEMPTS):
+            idx = pool[rng.integers(pool.size)]
+            voxel = np.unravel_index(idx, shape)
+            center = np.array(voxel, float) + rng.uniform(-0.5, 0.5, 3)
+            if depth[voxel] < reach + 1.0 or not reach + 0.5 <= center[0] <= nz - 1.5 - reach:
+                continue
+            n_placed = len(objects)
+            if n_placed:
+                dist = np.sqrt(((centers[:n_placed] - center) ** 2).sum(axis=1))
+                if np.any(dist < reaches[:n_placed] + reach + _GAP):
+                    continue
+            slices, mask = _render(obj, center, shape)
+            if mask.sum() >= 4 and bone[slices][mask].all():
+                placed = True
+                break
+        if not placed:
+            if kind == "cell":  # a crowded sample: it ends up with one cell fewer
+                continue
+            raise RuntimeError(f"could not place a {kind} object in a volume of shape {shape}")
+        centers[len(objects)] = center
+        reaches[len(objects)] = reach
+        objects.append((kind, slices, mask))
+        labels[slices][mask] = len(objects)
+
+    # Intensities as in bone_slice: dark textured bone, white background,
+    # bright lacunae, a slight blur.
+    texture = _smooth_noise_3d(rng, shape, sigma=4.0)
+    grain = rng.standard_normal(shape)
+    img = np.full(shape, 255.0)
+    img[bone] = np.clip(36.0 + 9.0 * texture + 3.0 * grain, 10.0, 62.0)[bone]
+    cells = labels > 0
+    img[cells] = np.clip(228.0 + 12.0 * rng.standard_normal(int(cells.sum())), 190.0, 255.0)
+    img = ndi.gaussian_filter(img, 0.5, mode="nearest")
+    volume = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+    rows = []
+    for kind, slices, mask in objects:
+        size, (z0, r0, c0), (major, middle, minor), orientation, tilt = _geometry(slices, mask)
+        rows.append({
+            "z": z0, "row": r0, "col": c0, "volume_vox": size,
+            "major_axis_vox": major, "middle_axis_vox": middle, "minor_axis_vox": minor,
+            "orientation_deg": orientation, "tilt_deg": tilt,
+            "side": "left" if c0 < mid else "right", "kind": kind,
+        })
+    table = pd.DataFrame(rows).sort_values(["z", "row", "col"], kind="stable").reset_index(drop=True)
+    for col in ("z", "row", "col", "major_axis_vox", "middle_axis_vox", "minor_axis_vox",
+                "orientation_deg", "tilt_deg"):
+        table[col] = table[col].round(3)
+    table["volume_vox"] = table["volume_vox"].astype(np.int64)
+    table.insert(0, "cell_id", np.arange(1, len(table) + 1, dtype=np.int64))
+    volume.setflags(write=False)
+    return volume, table, int(np.count_nonzero(bone))
+
+
+# ------------------------------------------------------ registered pieces
+@register("cohort_sheet",
+          "Sample sheet of the synthetic bone cohort: group and planned density and cell size",
+          sha256="f6fdcd579e18714ef9166e670ba93316c1c7931c04bd3d540535c39e21930b15",
+          params=(int_param("n_samples", 96, 1, _MAX_SAMPLES), seed_param(0)))
+def cohort_sheet(n_samples=96, seed=0):
+    """The sample sheet of a synthetic cohort of 3D bone samples.
+
+    What it depicts
+        The lecture's study design: ``n_samples`` bone samples (the lecture
+        has 96, then 1090), each young or old and healthy or diseased. One
+        row per sample; no image is made. The samples themselves come from
+        ``Cohort(n_samples, seed).sample(i)`` (module
+        :mod:`common.data.cohort`) or, for one of them, from
+        ``load("cohort_sample", sample=i, seed=seed)``.
+
+    Table
+        ``pandas.DataFrame`` with the columns ``sample``, ``name``, ``age``,
+        ``status``, ``group``, ``planned_density_per_mm3`` (cells per mm^3
+        of bone), ``planned_volume_factor`` (mean cell volume relative to
+        the base volume), ``dense_side`` and ``large_side`` (``"left"`` or
+        ``"right"``). Groups are balanced in every block of four samples.
+
+    How it is made
+        The group of sample ``i`` comes from a permutation of the four
+        groups drawn for its block of four; its density and volume factors
+        are the built-in group effects (``EFFECTS``: old 0.90 x density;
+        diseased 0.75 x density and 1.30 x cell volume) times
+        ``exp(N(0, 0.10))`` and ``exp(N(0, 0.05))`` drawn from the seed and
+        ``i``. Row ``i`` does not depend on ``n_samples``.
+
+    Ground truth
+        These are planned values; the realised cells of each sample are in
+        its truth table (``cohort_sample_cells``).
+    """
+    return Cohort(n_samples=n_samples, seed=seed).sheet()
+
+
+_SAMPLE_PARAMS = (int_param("sample", 0, 0, _MAX_SAMPLES - 1), seed_param(0),
+                  shape_param(SHAPE, 32, 1024))
+
+
+def _cohort_for(sample, shape, seed):
+    return Cohort(n_samples=sample + 1, seed=seed, shape=shape)
+
+
+@register("cohort_sample",
+          "One 3D bone sample of the synthetic cohort: lacunae in bone, 48 x 128 x 128 uint8",
+          sha256="0af331db1d27f95f89c020945ea07a292d988c3a7f811560895b5f32bbc4b6e8",
+          params=_SAMPLE_PARAMS)
+def cohort_sample(sample=0, seed=0, shape=SHAPE):
+    """One volume of the synthetic bone cohort: a 3D block of bone with lacunae.
+
+    What it depicts
+        A block of cortical bone imaged in 3D (think micro-CT or a confocal
+        stack, shown with the contrast of ``bone_slice``): the bone matrix
+        is dark, the space around the sample white, and the lacunae, the
+        cavities of the bone cells, are bright ellipsoids elongated along
+        one direction in the image plane. A few objects are not single
+        cells: some far too big, some bent and two-armed (one of each kind
+        per 120,000 voxels of bone: three of each in the default shape).
+
+    Array
+        ``numpy.ndarray``, dtype ``uint8``, shape ``(planes, rows, cols)`` =
+        ``shape`` (default ``(48, 128, 128)``); axis 0 runs through the
+        planes (z), axis 1 top to bottom, axis 2 left to right. Voxels are
+        cubes of 2 micrometres. Values: background 255, bone 10 to 62,
+        lacunae about 190 to 255; a threshold between 100 and 150 separates
+        lacunae from bone.
+
+    How it is made
+        The bone is a tilted elliptic cylinder with a wobbly outline that
+        drifts slightly from plane to plane. Cells are ellipsoids (semi-axes
+        about 2.4-3.2, 1.5-1.9, 1.5-1.9 voxels, scaled by the sample's size
+        factor) placed at random inside it, at least 2.5 voxels apart and
+        clear of the outline and of the first and last planes, at the
+        density of the sample's group (see ``cohort_sheet``), with one side
+        denser and one side holding larger cells. Gray levels get a slow
+        3D texture and grain, and a blur of half a voxel.
+
+    Ground truth
+        ``load("cohort_sample_cells")`` with the same parameters.
+    """
+    return _cohort_for(sample, shape, seed).sample(sample)
+
+
+@register("cohort_sample_cells",
+          "Truth table of every object in cohort_sample: position, size, axes, orientation, side, kind",
+          sha256="dad108bedc0a491f55e4287068e615785fb9ab052e27e1266c479f0b50b58889",
+          params=_SAMPLE_PARAMS)
+def cohort_sample_cells(sample=0, seed=0, shape=SHAPE):
+    """The true objects of ``cohort_sample`` (same parameters).
+
+    ``pandas.DataFrame``, one row per object, sorted by plane, row, column:
+
+    ========================  ======  =============================================
+    column                    dtype   meaning
+    ========================  ======  =============================================
+    ``cell_id``               int64   1, 2, ... in that order
+    ``z``, ``row``, ``col``   float   centroid, voxels (plane, row down, col right)
+    ``volume_vox``            int64   number of voxels of the object's mask
+    ``major_axis_vox``        float   full lengths of the three axes of the
+    ``middle_axis_vox``               ellipsoid with the same second moments,
+    ``minor_axis_vox``                voxels (2 sqrt(5 lambda) for each
+                                      eigenvalue lambda of the covariance)
+    ``orientation_deg``       float   direction of the major axis projected on the
+                                      image plane, degrees counter-clockwise from
+                                      the horizontal as displayed, (-90, 90]
+    ``tilt_deg``              float   angle between the major axis and the image
+                                      plane, 0 (in the plane) to 90 (along z)
+    ``side``                  str     ``"left"`` if the centroid lies in the left
+                                      half of the columns, else ``"right"``
+    ``kind``                  str     ``"cell"``: a single lacuna; ``"too_big"``:
+                                      several hundred voxels; ``"odd"``: bent,
+                                      two-armed
+    ========================  ======  =============================================
+
+    Geometry is measured on the object masks before blur and noise, so it is
+    exact. Kinds are known by construction: every cell has fewer than 150
+    voxels, every too-big object more than 250, and odd objects are the
+    only ones whose convex hull is much larger than themselves.
+    """
+    return _cohort_for(sample, shape, seed).truth(sample)
