@@ -113,9 +113,10 @@ def draw_dag(dependencies, *, groups=None, labels=None, rankdir="LR"):
 
     Every step becomes a box and every dependency an arrow from the step that
     is needed to the step that needs it. Steps named only as prerequisites
-    are added as well. ``groups`` maps steps to a group name: steps of one
-    group share a fill colour (in order of first appearance), steps without
-    a group stay white. ``labels`` maps steps to the text shown in the box
+    are added as well. Steps are declared in the order they first appear
+    (graphviz keeps that order within a rank). ``groups`` maps steps to a
+    group name: steps of one group share a fill colour (in order of first
+    appearance), steps without a group stay white. ``labels`` maps steps to the text shown in the box
     (default: the step's name). ``rankdir`` is graphviz's drawing direction
     ("LR", "TB", "RL" or "BT"). Raises ``ValueError`` for a cycle, for
     unknown steps in ``groups`` or ``labels``, or for a bad ``rankdir``.
@@ -135,9 +136,16 @@ def draw_dag(dependencies, *, groups=None, labels=None, rankdir="LR"):
             raise TypeError(f"the steps that {step!r} needs must be a list, got the string {needs!r}")
         sorter.add(step, *needs)
     try:
-        order = list(sorter.static_order())
+        sorter.prepare()
     except graphlib.CycleError as err:
         raise ValueError(f"a workflow must not contain loops, found the cycle {err.args[1]}") from None
+    # graphviz keeps the order in which nodes are declared within a rank:
+    # declare them as they first appear in `dependencies` (stable, readable)
+    order = []
+    for step, needs in dependencies.items():
+        for name in (*needs, step):
+            if name not in order:
+                order.append(name)
     groups = dict(groups or {})
     labels = dict(labels or {})
     for name, mapping in (("groups", groups), ("labels", labels)):
