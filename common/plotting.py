@@ -116,8 +116,8 @@ def draw_dag(dependencies, *, groups=None, labels=None, rankdir="LR"):
     are added as well. Steps are declared in the order they first appear
     (graphviz keeps that order within a rank). ``groups`` maps steps to a
     group name: steps of one group share a fill colour (in order of first
-    appearance), steps without a group stay white. ``labels`` maps steps to the text shown in the box
-    (default: the step's name). ``rankdir`` is graphviz's drawing direction
+    appearance), steps without a group stay white. ``labels`` maps steps to
+    the text shown in the box (default: the step's name). ``rankdir`` is graphviz's drawing direction
     ("LR", "TB", "RL" or "BT"). Raises ``ValueError`` for a cycle, for
     unknown steps in ``groups`` or ``labels``, or for a bad ``rankdir``.
     Returns the ``graphviz.Digraph`` (wrap it in :func:`inline_svg` to show).
