@@ -37,6 +37,7 @@ from . import bone  # noqa: F401,E402
 from . import bone_cells  # noqa: F401,E402
 from . import wood  # noqa: F401,E402
 from . import ct_bone  # noqa: F401,E402
+from . import micrograph  # noqa: F401,E402
 from . import cohort  # noqa: F401,E402
 
 __all__ = ["available", "describe", "load", "names", "cache_dir", "cache_path",
