@@ -263,7 +263,7 @@ def bone_cells(shape=(557, 557), seed=0):
         the image finds every object exactly once. Three things are drawn
         from the seed: the side with more cells (4.2 instead of 2.6 cells
         per 1000 pixels of strip), the side with the larger cells (mean
-        area about 16 instead of 9 pixels) and the side whose cells are
+        area about 15.5 instead of 8.5 pixels) and the side whose cells are
         better aligned with the strip (orientation spread 7 instead of 22
         degrees). Everything follows from ``seed``; the image has exactly
         the objects of the truth table.
