@@ -158,7 +158,8 @@ def draw_dag(dependencies, *, groups=None, labels=None, rankdir="LR"):
         if group is not None and group not in fills:
             fills[group] = GRAPH_FILLS[len(fills) % len(GRAPH_FILLS)]
     graph = graphviz.Digraph(
-        graph_attr={"rankdir": rankdir, "bgcolor": "white"},
+        # ordering=out keeps each step's arrows in their declared order
+        graph_attr={"rankdir": rankdir, "bgcolor": "white", "ordering": "out"},
         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
                    "fillcolor": "white"},
     )

@@ -94,3 +94,4 @@ def test_draw_dag_declares_steps_in_order_of_first_appearance():
     graph = draw_dag({"y": ["h2", "h1"], "h1": ["x"], "h2": ["x"]})
     declared = re.findall(r"\bn\d+ \[label=(\S+)", graph.source)
     assert declared == ["h2", "h1", "y", "x"]
+    assert "ordering=out" in graph.source
