@@ -1,0 +1,62 @@
+"""House rules of the chapters that a build would not catch by itself."""
+import pathlib
+import re
+import subprocess
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
+BIB_KEYS = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "chapters/references.bib").read_text(), re.M))
+CITE = re.compile(r"\{(?:cite|footcite)(?::\w+)?\}`([^`]+)`")
+
+
+def front_matter(path):
+    text = path.read_text()
+    assert text.startswith("---\n"), f"{path.name}: no front matter"
+    return yaml.safe_load(text[4:text.index("\n---", 4)])
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 2
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_is_a_myst_notebook_with_a_label(path):
+    meta = front_matter(path)
+    assert meta["jupytext"]["text_representation"]["format_name"] == "myst"
+    assert meta["kernelspec"]["name"] == "python3"
+    text = path.read_text()
+    label = re.search(r"^\((ch-[\w-]+)\)=\n# ", text, re.M)
+    assert label, f"{path.name}: needs a label '(ch-...)=' right above its title"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_citations_use_the_chapter_key_prefix_and_exist(path):
+    # Several chapters cite the same works; sphinxcontrib-bibtex needs each
+    # chapter's bibliography to prefix its keys, or -W fails on duplicates.
+    text = path.read_text()
+    prefix = f"ch{path.name[:2]}-"
+    keys = [k.strip() for group in CITE.findall(text) for k in group.split(",")]
+    if not keys:
+        return
+    assert f":keyprefix: {prefix}" in text, f"{path.name}: bibliography needs ':keyprefix: {prefix}'"
+    for key in keys:
+        assert key.startswith(prefix), f"{path.name}: cite {key!r} as {prefix}<key>"
+        assert key[len(prefix):] in BIB_KEYS, f"{path.name}: {key!r} is not in references.bib"
+
+
+def test_toc_lists_exactly_the_chapters_in_order():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert listed == [f"chapters/{p.stem}" for p in CHAPTERS]
+
+
+def test_no_notebook_or_image_files_are_tracked_in_chapters():
+    # Chapters are .md notebooks whose pictures are computed, never stored.
+    tracked = subprocess.run(["git", "ls-files", "chapters"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.split()
+    stray = [name for name in tracked
+             if pathlib.Path(name).suffix in {".ipynb", ".png", ".svg", ".jpg", ".pdf"}]
+    assert not stray, f"tracked files that do not belong in chapters/: {stray}"
