@@ -21,6 +21,12 @@ help:
 	@echo "make test   - set up, run every chapter cell by cell (nbval) and the unit tests"
 	@echo "make bench  - measure build and test times (writes benchmarks/results/)"
 	@echo "make clean  - remove build products (keeps the virtual environment)"
+	@echo "make pdf          - set up (TeX too), build the PDF handout _build/latex/qbi-book.pdf"
+	@echo "make check-book   - after make book and make pdf: check the PDF, the HTML in Chromium"
+	@echo "                    (screenshots in _build/screenshots/), links, downloads, Binder files"
+	@echo "make check-pdf    - the PDF checks alone;  make check-html - the HTML and browser checks alone"
+	@echo "make binder-check - build the Binder environment from its files alone and run chapters in it"
+	@echo "make linkcheck    - check the external links (needs a network; not part of CI)"
 
 system-packages:
 	@bash .ci/ensure-system-packages dot:graphviz py:ensurepip:python3-venv
@@ -58,3 +64,46 @@ bench: setup
 clean:
 	rm -rf _build .pytest_cache
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+# --- The book as readers receive it: the PDF handout and the checks --------
+# Debian packages of the PDF build (xelatex, Sphinx's LaTeX macros, the
+# FreeFont and DejaVu fonts, rsvg-convert for SVG to PDF) and of the checks
+# (poppler's pdftotext, Chromium for the browser test).
+PDF_PACKAGES := xelatex:texlive-xetex latexmk:latexmk rsvg-convert:librsvg2-bin \
+  deb:texlive-latex-recommended deb:texlive-latex-extra deb:texlive-fonts-recommended \
+  deb:fonts-freefont-otf deb:fonts-dejavu-core
+CHECK_PACKAGES := pdftotext:poppler-utils chromium:chromium
+BOOK_TESTS := $(BIN)/python -m pytest -m book -p no:cacheprovider
+
+.PHONY: pdf check-book check-pdf check-html binder-check linkcheck
+
+# Always from an empty _build/latex: after a TeX error a rerun would reuse
+# half-written files. Executed chapters come from the cache of `make book`.
+pdf: setup
+	@bash .ci/ensure-system-packages $(PDF_PACKAGES)
+	rm -rf _build/latex
+	$(BIN)/jupyter-book build . --builder pdflatex $(BUILD_FLAGS)
+	@test -s _build/latex/qbi-book.pdf
+	@echo
+	@echo "The PDF handout is ready: $(CURDIR)/_build/latex/qbi-book.pdf"
+
+# tests/book: they read _build (make book, make pdf) and fail, naming the
+# command, when a build is missing. test_checkers.py builds small fixture
+# books (PDF and HTML) to prove that the checks fail when they should.
+check-book: setup
+	@bash .ci/ensure-system-packages $(PDF_PACKAGES) $(CHECK_PACKAGES)
+	$(BOOK_TESTS) tests/book
+
+check-pdf: setup
+	@bash .ci/ensure-system-packages $(CHECK_PACKAGES)
+	$(BOOK_TESTS) tests/book/test_pdf.py
+
+check-html: setup
+	@bash .ci/ensure-system-packages $(CHECK_PACKAGES)
+	$(BOOK_TESTS) tests/book/test_html.py tests/book/test_browser.py
+
+binder-check: setup
+	$(BIN)/python tests/book/binder_check.py
+
+linkcheck: setup
+	$(BIN)/jupyter-book build . --builder linkcheck

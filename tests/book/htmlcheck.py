@@ -1,0 +1,217 @@
+"""Checks of the built HTML that need no browser: alt texts, internal links,
+launch (Binder) links and downloads. Each check returns a list of problems,
+one sentence each, naming the page and the element (empty: all good).
+
+Alt text policy (the same in the browser test):
+
+* every ``<img>`` has a non-empty ``alt`` that is not just a file name
+  (Sphinx writes the image's path as its alt when a cell gives none);
+* every inline ``<svg>`` in a page's article (not the icon of a button) is named: ``aria-label``,
+  ``aria-labelledby`` or a ``<title>`` child (``common.plotting.inline_svg``
+  sets ``role="img"`` and ``aria-label``), or it sits in a ``<figure>`` with
+  a ``<figcaption>``; ``aria-hidden="true"`` marks a decorative one. A
+  library's HTML repr that draws inside a table (dask's array repr) counts
+  as described by that table's text.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+
+IMAGE_FILE = re.compile(r"(^|/)[^/\s]+\.(png|jpe?g|gif|svg|pdf|webp)$", re.I)
+
+
+def html_pages(html_root: Path) -> list[Path]:
+    """Every HTML page of the site (not the copied sources or static assets)."""
+    skip = {"_static", "_sources", "_images", "_downloads"}
+    return sorted(p for p in html_root.rglob("*.html")
+                  if not skip.intersection(p.relative_to(html_root).parts))
+
+
+def soup_of(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+# ------------------------------------------------------------------ alt text
+
+def img_alt_problem(alt: str | None, src: str) -> str | None:
+    """Why an <img> with this alt fails the policy, or None."""
+    if alt is None:
+        return "has no alt attribute"
+    if not alt.strip():
+        return "has an empty alt text"
+    name = urlsplit(src).path.rsplit("/", 1)[-1]
+    if alt.strip() == src or (name and alt.strip().endswith(name)) or IMAGE_FILE.search(alt.strip()):
+        return f"has only a file name as alt text ({alt.strip()!r})"
+    return None
+
+
+def svg_label_problem(*, aria_label: str | None, labelledby: str | None, title: str | None,
+                      aria_hidden: str | None, figcaption: str | None, in_table: bool) -> str | None:
+    """Why an inline <svg> fails the policy, or None."""
+    if (aria_hidden or "").lower() == "true":
+        return None
+    for name in (aria_label, labelledby, title, figcaption):
+        if name and name.strip():
+            return None
+    if in_table:
+        return None
+    return ("has no accessible name (aria-label, aria-labelledby or <title>) "
+            "and is not in a figure with a caption")
+
+
+def describe(tag) -> str:
+    """A short, recognisable rendering of an element for messages."""
+    attrs = " ".join(f'{k}="{v if isinstance(v, str) else " ".join(v)}"'
+                     for k, v in tag.attrs.items() if k in ("src", "alt", "class", "id", "href", "aria-label"))
+    return f"<{tag.name} {attrs}>".replace(" >", ">")
+
+
+def check_alt_texts(html_root: Path, pages: list[Path] | None = None) -> list[str]:
+    problems = []
+    for page in pages or html_pages(html_root):
+        soup = soup_of(page)
+        rel = page.relative_to(html_root).as_posix()
+        for img in soup.find_all("img"):
+            why = img_alt_problem(img.get("alt"), img.get("src", ""))
+            if why:
+                problems.append(f"{rel}: {describe(img)} {why}")
+        article = soup.find("article") or soup
+        for svg in article.find_all("svg"):
+            if svg.find_parent("svg") is not None or svg.find_parent("button") is not None:
+                continue                     # part of a picture, or a control's icon
+            title = svg.find("title", recursive=False)
+            figure = svg.find_parent("figure")
+            caption = figure.find("figcaption") if figure is not None else None
+            why = svg_label_problem(
+                aria_label=svg.get("aria-label"), labelledby=svg.get("aria-labelledby"),
+                title=title.get_text() if title else None, aria_hidden=svg.get("aria-hidden"),
+                figcaption=caption.get_text() if caption else None,
+                in_table=svg.find_parent("table") is not None)
+            if why:
+                problems.append(f"{rel}: inline {describe(svg)} {why}")
+    return problems
+
+
+# ------------------------------------------------------------------ links
+
+def _is_external(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme) or url.startswith("//")
+
+
+def check_internal_links(html_root: Path, pages: list[Path] | None = None) -> list[str]:
+    """Every relative href/src of every page points at a file that exists,
+    and every #fragment at an element with that id (or name) in it."""
+    problems = []
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(path: Path) -> set[str]:
+        if path not in ids:
+            soup = soup_of(path)
+            ids[path] = {t["id"] for t in soup.find_all(id=True)} | \
+                        {t["name"] for t in soup.find_all("a", attrs={"name": True})}
+        return ids[path]
+
+    for page in pages or html_pages(html_root):
+        rel = page.relative_to(html_root).as_posix()
+        soup = soup_of(page)
+        for tag, attr in (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"),
+                          ("iframe", "src"), ("source", "src")):
+            for el in soup.find_all(tag, attrs={attr: True}):
+                url = el[attr].strip()
+                if not url or _is_external(url) or url.startswith(("mailto:", "javascript:", "data:")):
+                    continue
+                parts = urlsplit(url)
+                target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+                if target.is_dir():
+                    target = target / "index.html"
+                if not target.exists():
+                    problems.append(f"{rel}: {describe(el)} points at {url}, which does not exist")
+                    continue
+                fragment = unquote(parts.fragment)
+                if fragment and target.suffix == ".html" and fragment not in anchors(target):
+                    problems.append(f"{rel}: {describe(el)} points at #{fragment}, "
+                                    f"which {target.relative_to(html_root).as_posix()} does not contain")
+    return problems
+
+
+# ------------------------------------------------------------------ Binder and downloads
+
+def expected_launch_url(config: dict, docname: str) -> str:
+    """The Binder address a chapter's rocket button must open (the .md
+    file itself, which jupytext opens as a notebook)."""
+    repo = urlsplit(config["repository"]["url"]).path.strip("/")
+    branch = config["repository"].get("branch", "main")
+    launch = config.get("launch_buttons", {})
+    hub = launch["binderhub_url"].rstrip("/")
+    prefix = {"jupyterlab": "lab/tree", "classic": "tree"}[launch.get("notebook_interface", "classic")]
+    path = config["repository"].get("path_to_book", "").strip("/")
+    file = f"{path}/{docname}.md" if path else f"{docname}.md"
+    return f"{hub}/v2/gh/{repo}/{branch}?urlpath={prefix}/{file}"
+
+
+def check_launch_and_downloads(html_root: Path, root: Path, config: dict,
+                               notebook_docs: list[str]) -> list[str]:
+    """Each notebook chapter's page: the Binder link opens its .md, and the
+    download menu offers its .md source (identical to the repository's) and
+    its executed .ipynb (every code cell run, outputs kept)."""
+    problems = []
+    for doc in notebook_docs:
+        page = html_root / f"{doc}.html"
+        if not page.exists():
+            problems.append(f"{doc}.html is missing")
+            continue
+        soup = soup_of(page)
+        rel = page.relative_to(html_root).as_posix()
+
+        wanted = expected_launch_url(config, doc)
+        launches = [a["href"] for a in soup.find_all("a", href=True) if "/v2/gh/" in a["href"]]
+        if wanted not in launches:
+            problems.append(f"{rel}: no launch button opens {wanted} (found {launches})")
+        if not (root / f"{doc}.md").exists():
+            problems.append(f"{rel}: the launch button opens {doc}.md, which is not in the repository")
+
+        def download(label):
+            a = soup.find("a", class_=f"btn-download-{label}-button")
+            return (page.parent / a["href"]).resolve() if a is not None and a.get("href") else None
+
+        source = download("source")
+        if source is None or source.suffix != ".md":
+            problems.append(f"{rel}: no download button for the .md source")
+        elif not source.exists():
+            problems.append(f"{rel}: the .md download {source} does not exist")
+        elif source.read_bytes() != (root / f"{doc}.md").read_bytes():
+            problems.append(f"{rel}: the .md download differs from {doc}.md")
+
+        notebook = download("notebook")
+        if notebook is None or notebook.suffix != ".ipynb":
+            problems.append(f"{rel}: no download button for the executed .ipynb")
+        elif not notebook.exists():
+            problems.append(f"{rel}: the .ipynb download {notebook} does not exist")
+        else:
+            problems.extend(f"{rel}: the .ipynb download {p}" for p in _notebook_problems(notebook))
+    return problems
+
+
+def _notebook_problems(path: Path) -> list[str]:
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        return [f"is not a readable notebook ({err})"]
+    if nb.get("nbformat") != 4:
+        return [f"has nbformat {nb.get('nbformat')!r}, expected 4"]
+    code = [c for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+    problems = []
+    not_run = [i for i, c in enumerate(code) if not isinstance(c.get("execution_count"), int)]
+    if not_run:
+        problems.append(f"has code cells that were not executed: {not_run[:10]}")
+    if code and not any(c.get("outputs") for c in code):
+        problems.append("has no outputs at all")
+    if "kernelspec" not in nb.get("metadata", {}):
+        problems.append("has no kernelspec")
+    return problems
