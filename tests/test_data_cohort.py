@@ -176,3 +176,35 @@ def test_bad_parameters_of_the_registered_data(data_cache):
         data.load("cohort_sample_cells", samples=3)
     with pytest.raises(ValueError, match=r"n_samples must be an integer from 1 to 100000"):
         data.load("cohort_sheet", n_samples=0)
+
+
+# ------------------------------------------------------------ the big block
+def test_bone_block_is_lazy_chunk_independent_and_knows_its_cells():
+    from scipy import ndimage as ndi
+
+    shape = (42, 70, 84)
+    lazy = C.bone_block(shape, chunks=(21, 35, 42), seed=3)
+    assert lazy.dtype == np.uint8 and lazy.shape == shape and lazy.npartitions == 8
+    volume = lazy.compute(scheduler="sync")
+    other = C.bone_block(shape, chunks=(42, 16, 50), seed=3).compute(scheduler="sync")
+    np.testing.assert_array_equal(volume, other)
+    bright = volume > 128
+    assert 17 <= volume[~bright].min() and volume[~bright].max() <= 55
+    assert 203 <= volume[bright].min() and volume[bright].max() <= 253
+    labels, n = ndi.label(bright)
+    assert n == C.bone_block_cells(shape, seed=3) > 0
+    assert not np.array_equal(volume, C.bone_block(shape, seed=4).compute(scheduler="sync"))
+
+
+@pytest.mark.parametrize("shape", [(20, 100, 100), (100, 100), "big", (100.5, 100, 100)])
+def test_bone_block_bad_shape(shape):
+    with pytest.raises(ValueError, match=r"shape must be a tuple of 3 integers, each from 28 to 100000"):
+        C.bone_block(shape)
+    with pytest.raises(ValueError, match=r"shape must be a tuple of 3 integers"):
+        C.bone_block_cells(shape)
+
+
+@pytest.mark.parametrize("chunks", [(8, 64, 64), (64, 64), "x", (64, 64, 2048)])
+def test_bone_block_bad_chunks(chunks):
+    with pytest.raises(ValueError, match=r"chunks must be a tuple of 3 integers, each from 16 to 1024"):
+        C.bone_block((64, 64, 64), chunks=chunks)
