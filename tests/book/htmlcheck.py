@@ -97,6 +97,31 @@ def check_alt_texts(html_root: Path, pages: list[Path] | None = None) -> list[st
     return problems
 
 
+def check_opaque_pictures(html_root: Path, pages: list[Path]) -> list[str]:
+    """Every PNG picture of the pages is opaque: a transparent background
+    turns black in a dark notebook viewer (the book's CSS puts the HTML's
+    pictures on white, but the downloaded .ipynb has no such CSS)."""
+    from PIL import Image
+
+    problems = []
+    for page in pages:
+        rel = page.relative_to(html_root).as_posix()
+        for img in (soup_of(page).find("article") or soup_of(page)).find_all("img"):
+            src = urlsplit(img.get("src", "")).path
+            if not src.lower().endswith(".png") or _is_external(img.get("src", "")):
+                continue
+            path = (page.parent / unquote(src)).resolve()
+            if not path.exists():
+                continue                      # reported by the link check
+            with Image.open(path) as picture:
+                if "A" in picture.getbands() or "transparency" in picture.info:
+                    lowest = picture.convert("RGBA").getchannel("A").getextrema()[0]
+                    if lowest < 255:
+                        problems.append(f"{rel}: {describe(img)} has transparent pixels "
+                                        f"(alpha down to {lowest}); save figures with an opaque background")
+    return problems
+
+
 # ------------------------------------------------------------------ links
 
 def _is_external(url: str) -> bool:

@@ -225,6 +225,8 @@ def check_code_and_outputs(content: PdfContent, notebooks: dict[str, dict]) -> l
             if "remove-output" in tags:
                 continue
             for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and "remove-stdout" in tags:
+                    continue
                 shown = _shown_text(output)
                 if shown and squeeze(shown[:30]) not in text:
                     problems.append(f"{name}.md::Cell {index}: the output {shown[:30]!r} is not in the PDF")

@@ -136,6 +136,18 @@ def test_html_checker_flags_img_without_alt_and_unnamed_svg(tmp_path):
     assert "inline <svg" in problems[2]
 
 
+def test_html_checker_flags_transparent_png(tmp_path):
+    from PIL import Image
+
+    Image.new("RGBA", (8, 8), (255, 0, 0, 0)).save(tmp_path / "clear.png")
+    (tmp_path / "a.png").write_bytes(fixturebook.png_bytes())
+    page = tmp_path / "page.html"
+    page.write_text('<html><body><article><img src="clear.png" alt="Nothing">'
+                    '<img src="a.png" alt="A purple bar"></article></body></html>', encoding="utf-8")
+    problems = htmlcheck.check_opaque_pictures(tmp_path, [page])
+    assert len(problems) == 1 and "clear.png" in problems[0], problems
+
+
 def test_link_checker_flags_missing_pages_and_anchors(tmp_path):
     (tmp_path / "b.html").write_text('<html><body><h1 id="top">B</h1></body></html>', encoding="utf-8")
     (tmp_path / "a.html").write_text(

@@ -21,6 +21,10 @@ def test_every_image_has_alt_text(html_root):
     _assert_none(htmlcheck.check_alt_texts(html_root))
 
 
+def test_png_pictures_are_opaque(html_root):
+    _assert_none(htmlcheck.check_opaque_pictures(html_root, bookinfo.chapter_pages(html_root)))
+
+
 def test_internal_links_and_anchors_resolve(html_root, facts):
     pages = htmlcheck.html_pages(html_root)
     facts["HTML pages"] = len(pages)
