@@ -106,7 +106,11 @@ def check_opaque_pictures(html_root: Path, pages: list[Path]) -> list[str]:
     problems = []
     for page in pages:
         rel = page.relative_to(html_root).as_posix()
-        for img in (soup_of(page).find("article") or soup_of(page)).find_all("img"):
+        if not page.exists():
+            problems.append(f"{rel} is missing: build the book with `make book`")
+            continue
+        soup = soup_of(page)
+        for img in (soup.find("article") or soup).find_all("img"):
             src = urlsplit(img.get("src", "")).path
             if not src.lower().endswith(".png") or _is_external(img.get("src", "")):
                 continue
@@ -189,7 +193,7 @@ def check_launch_and_downloads(html_root: Path, root: Path, config: dict,
     for doc in notebook_docs:
         page = html_root / f"{doc}.html"
         if not page.exists():
-            problems.append(f"{doc}.html is missing")
+            problems.append(f"{doc}.html is missing: build the book with `make book`")
             continue
         soup = soup_of(page)
         rel = page.relative_to(html_root).as_posix()
