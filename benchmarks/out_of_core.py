@@ -110,8 +110,8 @@ def main(argv=None) -> int:
               "volume_over_total_limit": n_bytes / total_limit,
               "memory_bandwidth_GB_s": bandwidth / 1e9}
     try:
-        with study.start_client(n_workers=args.workers, memory_limit=limit,
-                                dashboard=False) as client:
+        with study.start_client(n_workers=args.workers, memory_limit=limit, dashboard=False,
+                                trim_memory=True) as client:
             pids_before = client.run(os.getpid)
 
             start = time.perf_counter()

@@ -132,6 +132,7 @@ def test_bad_cohort_argument(tmp_path):
     ({"memory_limit": "lots"}, r"memory_limit must be at least 64 MiB, .* got 'lots'"),
     ({"memory_limit": 1000}, r"memory_limit must be at least 64 MiB"),
     ({"address": "nonsense"}, r"address must be a scheduler address like 'tcp://host:8786'"),
+    ({"trim_memory": "no"}, r"trim_memory must be True or False, got 'no'"),
 ])
 def test_bad_cluster_arguments(kwargs, message, monkeypatch):
     monkeypatch.delenv(study.SCHEDULER_ENV, raising=False)
