@@ -281,7 +281,10 @@ def load_results(folder) -> pd.DataFrame:
 
 # ------------------------------------------------------------- progress bar
 class _Progress:
-    """A text progress bar: redrawn in place in a terminal or notebook."""
+    """A text progress bar: redrawn in place in a terminal or notebook.
+
+    Written to a file or a pipe, it prints one line per tenth instead.
+    """
 
     def __init__(self, total: int, reused: int, enabled: bool, width: int = 30):
         self.total, self.reused, self.width = total, reused, width
@@ -290,6 +293,8 @@ class _Progress:
         self.start = time.perf_counter()
         self.last = -1.0
         self.handle = None
+        self.tty = sys.stdout.isatty() if hasattr(sys.stdout, "isatty") else False
+        self.tenth = -1
         if self.enabled and _in_notebook():
             from IPython.display import display
 
@@ -312,9 +317,15 @@ class _Progress:
         self.last = now
         if self.handle is not None:
             self.handle.update({"text/plain": self._line()}, raw=True)
-        else:
+        elif self.tty:
             sys.stdout.write("\r" + self._line())
             sys.stdout.flush()
+        else:
+            tenth = 10 * self.done // self.total
+            if tenth > self.tenth:
+                self.tenth = tenth
+                sys.stdout.write(self._line() + "\n")
+                sys.stdout.flush()
 
     def step(self) -> None:
         self.done += 1
@@ -323,7 +334,7 @@ class _Progress:
     def close(self) -> None:
         if self.enabled:
             self.draw(force=True)
-            if self.handle is None:
+            if self.handle is None and self.tty:
                 sys.stdout.write("\n")
                 sys.stdout.flush()
 
