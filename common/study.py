@@ -45,7 +45,6 @@ import os
 import pathlib
 import re
 import sys
-import tempfile
 import time
 from typing import Callable
 
@@ -53,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from . import analysis
+from ._files import write_atomically
 from .data.cohort import Cohort
 
 #: Environment variable with the address of a running dask scheduler.
@@ -205,17 +205,8 @@ def _jsonable(value):
 
 def _write_json(path: pathlib.Path, content: dict) -> None:
     """Write atomically: a crash never leaves half a file under ``path``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump({k: _jsonable(v) for k, v in content.items()}, handle, indent=1)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    data = {k: _jsonable(v) for k, v in content.items()}
+    write_atomically(path, lambda handle: json.dump(data, handle, indent=1), binary=False)
 
 
 def _task_name(task: Callable) -> str:

@@ -1,5 +1,6 @@
 """The contract of common.data: names, errors, hashes and the disk cache."""
 import os
+import tempfile
 import warnings
 
 import numpy as np
@@ -154,7 +155,7 @@ def test_unwritable_cache_warns_and_computes_in_memory(tmp_path, monkeypatch):
         raise PermissionError(13, "Permission denied", str(folder))
 
     # Root may write anywhere, so simulate the refusal rather than chmod.
-    monkeypatch.setattr(_registry.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     monkeypatch.setattr(_registry.pathlib.Path, "mkdir", refuse)
     with pytest.warns(RuntimeWarning, match="cannot write the data cache.*QBI_DATA_CACHE"):
         img = data.load("bone_slice")

@@ -21,12 +21,13 @@ import json
 import os
 import pathlib
 import sys
-import tempfile
 import warnings
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+
+from .._files import write_atomically
 
 #: Environment variable that moves the on-disk cache of generated data.
 CACHE_ENV = "QBI_DATA_CACHE"
@@ -300,19 +301,8 @@ def _save(path: pathlib.Path, data, digest: str) -> None:
         for i, (_, values) in enumerate(columns):
             arrays[f"col{i}"] = values
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write to a temporary file first: a crash never leaves half a file under
-    # the real name, and nothing but our own cache file is ever replaced.
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, **arrays)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private (0600)
-        os.replace(tmp, path)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    # Nothing but our own cache file is ever replaced, and never half-written.
+    write_atomically(path, lambda handle: np.savez(handle, **arrays), binary=True)
 
 
 def _read(path: pathlib.Path):
