@@ -31,7 +31,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BIN = pathlib.Path(sys.executable).parent
 RESULTS = ROOT / "benchmarks" / "results" / "build.json"
-EXECUTED = re.compile(r"chapters/([\w-]+)\.md: Executed notebook in ([\d.]+) seconds")
+EXECUTED = re.compile(r"chapters/([\w/-]+)\.md: Executed notebook in ([\d.]+) seconds")
 
 
 def tracked_copy(dest: pathlib.Path) -> None:
@@ -55,7 +55,7 @@ def run(cmd, cwd, env) -> tuple[float, str]:
 
 
 def edit_one_chapter(book: pathlib.Path) -> str:
-    chapter = sorted((book / "chapters").glob("[0-9][0-9]-*.md"))[0]
+    chapter = sorted((book / "chapters").glob("lecture-*/[0-9][0-9]-*.md"))[0]
     text = chapter.read_text()
     marker = "```{code-cell} ipython3\n"
     at = text.index(marker) + len(marker)

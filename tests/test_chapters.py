@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
+# One folder per lecture (chapters/lecture-NN/), one MyST notebook per chapter.
+CHAPTERS = sorted((ROOT / "chapters").glob("lecture-[0-9][0-9]/[0-9][0-9]-*.md"))
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "chapters/references.bib").read_text(), re.M))
 CITE = re.compile(r"\{(?:cite|footcite)(?::\w+)?\}`([^`]+)`")
 
@@ -16,6 +17,12 @@ def front_matter(path):
     text = path.read_text()
     assert text.startswith("---\n"), f"{path.name}: no front matter"
     return yaml.safe_load(text[4:text.index("\n---", 4)])
+
+
+def citation_prefix(path):
+    """``l<lecture>c<NN>-``: chapter 3 of lecture 1 cites as ``l1c03-``."""
+    lecture = int(path.parent.name.removeprefix("lecture-"))
+    return f"l{lecture}c{path.name[:2]}-"
 
 
 def test_there_are_chapters():
@@ -37,7 +44,7 @@ def test_citations_use_the_chapter_key_prefix_and_exist(path):
     # Several chapters cite the same works; sphinxcontrib-bibtex needs each
     # chapter's bibliography to prefix its keys, or -W fails on duplicates.
     text = path.read_text()
-    prefix = f"ch{path.name[:2]}-"
+    prefix = citation_prefix(path)
     keys = [k.strip() for group in CITE.findall(text) for k in group.split(",")]
     if not keys:
         return
@@ -50,7 +57,13 @@ def test_citations_use_the_chapter_key_prefix_and_exist(path):
 def test_toc_lists_exactly_the_chapters_in_order():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     listed = [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    assert listed == [f"chapters/{p.stem}" for p in CHAPTERS]
+    assert listed == [p.relative_to(ROOT).with_suffix("").as_posix() for p in CHAPTERS]
+
+
+def test_chapter_labels_are_unique():
+    labels = [m for p in CHAPTERS for m in re.findall(r"^\(([\w-]+)\)=", p.read_text(), re.M)]
+    duplicates = sorted({x for x in labels if labels.count(x) > 1})
+    assert not duplicates, f"labels defined more than once: {duplicates}"
 
 
 def test_no_notebook_or_image_files_are_tracked_in_chapters():

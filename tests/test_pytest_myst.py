@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from common.pytest_myst import has_kernelspec
+from booktools.pytest_myst import has_kernelspec
 
 HERE = pathlib.Path(__file__).parent
 NOTEBOOKS = HERE / "notebooks"
@@ -51,12 +51,13 @@ def test_nothing_is_collected_without_nbval_flags(tmp_path):
 
 
 def test_every_chapter_is_a_notebook_and_in_the_table_of_contents():
-    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]-*.md"))
+    chapters = sorted((ROOT / "chapters").glob("lecture-[0-9][0-9]/[0-9][0-9]-*.md"))
     assert chapters, "no chapters found"
     toc = (ROOT / "_toc.yml").read_text()
     for chapter in chapters:
         assert has_kernelspec(chapter), f"{chapter.name} has no kernelspec front matter"
-        assert f"chapters/{chapter.stem}" in toc, f"{chapter.name} is not in _toc.yml"
+        docname = chapter.relative_to(ROOT).with_suffix("").as_posix()
+        assert f"file: {docname}\n" in toc, f"{docname} is not in _toc.yml"
 
 
 @pytest.mark.parametrize("text, expected", [
