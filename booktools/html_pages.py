@@ -1,5 +1,11 @@
-"""Sphinx extension: write each ``<script>`` of a page once.
+"""Sphinx extension for the HTML pages: each ``<script>`` once, and the book's CSS.
 
+**The book's CSS.** ``booktools/static/qbi-figures.css`` (figures keep their
+true colours in the dark theme) is added to every page. The config value
+``qbi_figure_css`` (default ``True``) switches it off, which the checks'
+fixture books use to prove the browser test notices its absence.
+
+**Each script once.**
 Sphinx 7.4 (the version Jupyter Book 1.x uses) registers an inline script
 that an extension adds while the sources are read (sphinx-thebe's
 ``const THEBE_JS_URL = ...``, sphinx-togglebutton's ``var
@@ -11,6 +17,10 @@ second ``const`` declaration is a JavaScript error on every page ("Identifier
 list of scripts; it changes nothing else.
 """
 from __future__ import annotations
+
+import pathlib
+
+STATIC = pathlib.Path(__file__).resolve().parent / "static"
 
 
 def _key(asset) -> tuple:
@@ -36,7 +46,15 @@ def _on_html_page_context(app, pagename, templatename, context, doctree):
             context[name] = _dedup(context[name])
 
 
+def _on_builder_inited(app):
+    if app.config.qbi_figure_css and app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+        app.add_css_file("qbi-figures.css")
+
+
 def setup(app):
+    app.add_config_value("qbi_figure_css", True, "html")
+    app.connect("builder-inited", _on_builder_inited)
     # Late, after myst-nb and the themes have added their per-page assets.
     app.connect("html-page-context", _on_html_page_context, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

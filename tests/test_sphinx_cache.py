@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from common.sphinx_cache import common_digest
+from booktools.sphinx_cache import common_digest
 
 PAGE = textwrap.dedent("""\
     ---
@@ -42,7 +42,7 @@ def write_book(root: pathlib.Path):
           execute_notebooks: cache
           raise_on_error: true
         sphinx:
-          extra_extensions: [common.sphinx_cache]
+          extra_extensions: [booktools.sphinx_cache]
           config:
             qbi_common_dir: lib
         """))

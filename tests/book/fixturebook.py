@@ -4,9 +4,10 @@
 already executed notebook with one SVG output (a graph, as graphviz and dask
 make them), one PNG output (a Matplotlib figure) and Greek letters and
 symbols in its text. Its ``_config.yml`` is the real one's LaTeX and Sphinx
-settings and its _static/ folder (so a change to the real settings changes
+settings and its CSS (so a change to the real settings changes
 the fixture), minus what a variant removes: the SVG converter extension, the
-SVG priority for LaTeX, the alt text of the PNG, or the _static/ CSS.
+SVG priority for LaTeX, the alt text of the PNG, or the book's CSS
+(booktools/static/, switched off with ``qbi_figure_css: false``).
 """
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ import base64
 import copy
 import io
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,9 +80,7 @@ def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
     sphinx = copy.deepcopy(real.get("sphinx", {}))
     sphinx["extra_extensions"] = [
         ext for ext in sphinx.get("extra_extensions", [])
-        if not ext.startswith("common.") and (svg_converter or ext != SVG_CONVERTER)]
-    sphinx["local_extensions"] = {name: str((bookinfo.ROOT / path).resolve())
-                                  for name, path in (sphinx.get("local_extensions") or {}).items()}
+        if ext != "booktools.sphinx_cache" and (svg_converter or ext != SVG_CONVERTER)]
     config = sphinx.setdefault("config", {})
     if not svg_priority:
         config["nb_mime_priority_overrides"] = [
@@ -107,8 +105,8 @@ def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
     (folder / "index.md").write_text("# Fixture book\n\nA book with one chapter.\n", encoding="utf-8")
     (folder / "references.bib").write_text("", encoding="utf-8")
     (folder / "figures.ipynb").write_text(json.dumps(notebook(alt=alt), indent=1), encoding="utf-8")
-    if static and (bookinfo.ROOT / "_static").is_dir():
-        shutil.copytree(bookinfo.ROOT / "_static", folder / "_static")
+    if not static:
+        config["qbi_figure_css"] = False
     return folder
 
 

@@ -6,7 +6,7 @@ built as PDF and HTML, once as it should be and once with one thing broken:
 * without the SVG converter extension, or without the SVG priority for
   LaTeX, the PDF build fails or the PDF checker reports the lost graph;
 * with an image without alt text, the HTML and the browser checkers report it;
-* without the book's CSS (_static/), the browser checker reports the dimmed
+* without the book's CSS (booktools/static/), the browser checker reports the dimmed
   figures of the dark theme.
 
 Plus small hand-made inputs for the link checker and the browser checker
