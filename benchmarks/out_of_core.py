@@ -8,7 +8,7 @@
    in bone, uint8) ``--factor`` times larger than the workers' total memory
    limit to a zarr store on disk, chunk by chunk, on the cluster.
 3. Reads it back and counts its cells across chunks with
-   ``common.study.count_out_of_core`` (dask-image Gaussian filter,
+   ``common.out_of_core.count_out_of_core`` (dask-image Gaussian filter,
    threshold, per-chunk labels joined across chunk faces) and checks the
    count against the truth. On a sub-volume of 8 chunks it also runs
    ``dask_image.ndmeasure.label`` and checks that both agree (dask-image's
@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     import zarr
     from dask.utils import format_bytes, parse_bytes
 
-    from common import analysis, study
+    from common import analysis, out_of_core, study
     from common.data.cohort import bone_block, bone_block_cells
 
     limit = parse_bytes(args.memory_limit)
@@ -124,7 +124,7 @@ def main(argv=None) -> int:
 
             volume = da.from_zarr(str(store))
             start = time.perf_counter()
-            counted = study.count_out_of_core(volume, analysis.BONE_VOLUME)
+            counted = out_of_core.count_out_of_core(volume, analysis.BONE_VOLUME)
             analyse_s = time.perf_counter() - start
             truth = bone_block_cells(shape, seed=0)
             throughput = n_bytes / analyse_s
@@ -142,10 +142,10 @@ def main(argv=None) -> int:
 
             part = volume[: 2 * args.chunk, : 2 * args.chunk, : 2 * args.chunk]
             start = time.perf_counter()
-            mask = study.threshold_out_of_core(part, analysis.BONE_VOLUME).persist()
+            mask = out_of_core.threshold_out_of_core(part, analysis.BONE_VOLUME).persist()
             n_dask_image = int(ndmeasure.label(mask)[1].compute())
             dask_image_s = time.perf_counter() - start
-            n_ours = study.count_out_of_core(part, analysis.BONE_VOLUME)["n_objects"]
+            n_ours = out_of_core.count_out_of_core(part, analysis.BONE_VOLUME)["n_objects"]
             print(f"check on {part.shape} ({part.npartitions} chunks): dask_image.ndmeasure.label "
                   f"{n_dask_image} objects in {dask_image_s:.1f} s, count_out_of_core {n_ours}",
                   flush=True)
