@@ -14,13 +14,14 @@ STAMP := $(VENV)/.requirements-installed
 JOBS ?= auto
 BUILD_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: help setup system-packages book book-clean test clean bench
+.PHONY: help setup system-packages book book-clean test clean bench lock
 
 help:
 	@echo "make book   - set up, execute every chapter and build the HTML book"
 	@echo "make test   - set up, run every chapter cell by cell (nbval) and the unit tests"
 	@echo "make bench  - measure build and test times (writes benchmarks/results/)"
 	@echo "make clean  - remove build products (keeps the virtual environment)"
+	@echo "make lock   - after editing requirements.in: regenerate the lock requirements.txt"
 	@echo "make pdf          - set up (TeX too), build the PDF handout _build/latex/qbi-book.pdf"
 	@echo "make check-book   - after make book and make pdf: check the PDF, the HTML in Chromium"
 	@echo "                    (screenshots in _build/screenshots/), links, downloads, Binder files"
@@ -29,7 +30,16 @@ help:
 	@echo "make linkcheck    - check the external links (needs a network; not part of CI)"
 
 system-packages:
-	@bash .ci/ensure-system-packages dot:graphviz py:ensurepip:python3-venv
+	@bash .ci/ensure-system-packages dot:graphviz py:ensurepip:python3-venv npm:npm
+
+# Web assets the book serves itself instead of loading them from a CDN
+# (MathJax, reveal.js, axe-core), from the npm registry at the exact
+# versions of booktools/web/package-lock.json.
+WEB := booktools/web
+WEB_STAMP := $(WEB)/node_modules/.installed
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -37,12 +47,22 @@ $(BIN)/python:
 	         "Set PYTHON=python3.11 (make book PYTHON=python3.11)." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
+# requirements.txt is the complete lock (every package at one version),
+# generated from requirements.in by `make lock`; the book's own package is
+# installed on top of it, without dependencies of its own.
 $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-setup: system-packages $(STAMP)
+# Regenerate the lock after editing requirements.in (needs the package index).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --no-emit-trusted-host -o requirements.txt requirements.in
+
+setup: system-packages $(STAMP) $(WEB_STAMP)
 
 book: setup
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
