@@ -32,11 +32,15 @@ def check_demo(answer, other=0):
     return "well done."
 
 
-def test_feedback_prints_one_line_and_is_truthy_only_when_correct():
+def test_feedback_prints_one_sentence_and_is_truthy_only_when_correct():
     good, bad = Feedback("x", True, "fine."), Feedback("x", False, "`a` is off.")
     assert str(good) == "Correct! fine." and bool(good)
     assert str(bad) == "Not yet: `a` is off." and not bad
     assert repr(bad) == str(bad)
+    long = Feedback("x", False, "word " * 40 + "`np.random.default_rng(42)`.")
+    lines = str(long).splitlines()
+    assert len(lines) > 1 and all(len(line) <= c.WIDTH for line in lines)
+    assert " ".join(lines) == "Not yet: " + long.message.strip()
 
 
 def test_checker_returns_feedback_never_a_bare_boolean(lenient):

@@ -30,8 +30,8 @@ def correct(feedback):
 
 def rejected(feedback, *words):
     assert not feedback.correct, f"accepted a wrong answer: {feedback}"
-    text = str(feedback)
-    assert text.startswith("Not yet: ") and "\n" not in text
+    assert str(feedback).startswith("Not yet: ") and "\n" not in feedback.message
+    text = " ".join(str(feedback).split())
     for word in words:
         assert word in text, f"{word!r} not in {text!r}"
 

@@ -144,7 +144,7 @@ def test_a_student_notebook_runs_and_its_checks_answer_helpfully(tmp_path, monke
         if cell.cell_type == "code" and re.search(r"^check_\w+\(", cell.source, re.M):
             shown = [o["data"]["text/plain"] for o in cell.outputs if o.get("output_type") == "execute_result"]
             assert len(shown) == 1, f"check cell without a result: {cell.source}"
-            results.append(shown[0])
+            results.append(" ".join(shown[0].split()))
     assert len(results) == 10
     assert results[0].startswith("Not yet: `border` has shape (8, 6), the transpose of (6, 8)")
     assert results[1] == ("Not yet: `distance` is still the placeholder `...`: replace it with "
@@ -163,7 +163,7 @@ def test_an_untouched_student_notebook_runs_to_the_end(tmp_path, monkeypatch):
     notebook = sn.student_notebook(SHEET, chapter=11)
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
-    shown = [o["data"]["text/plain"] for c in notebook.cells if c.cell_type == "code"
+    shown = [" ".join(o["data"]["text/plain"].split()) for c in notebook.cells if c.cell_type == "code"
              and re.search(r"^check_\w+\(", c.source, re.M) for o in c.outputs
              if o.get("output_type") == "execute_result"]
     assert len(shown) == 10

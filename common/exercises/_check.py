@@ -38,6 +38,7 @@ import math
 import os
 import pathlib
 import re
+import textwrap
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -45,6 +46,8 @@ import pandas as pd
 
 #: Environment variable that makes a rejected answer raise (build and tests).
 STRICT_ENV = "QBI_EXERCISES_STRICT"
+#: Feedback is printed in lines of at most this many characters.
+WIDTH = 78
 
 
 class Wrong(Exception):
@@ -77,9 +80,9 @@ class Feedback:
         return self.correct
 
     def __str__(self) -> str:
-        if self.correct:
-            return f"Correct! {self.message}".rstrip()
-        return f"Not yet: {self.message}"
+        text = f"Correct! {self.message}".rstrip() if self.correct else f"Not yet: {self.message}"
+        # lines short enough for a notebook's output and the PDF's page
+        return textwrap.fill(text, width=WIDTH, break_long_words=False, break_on_hyphens=False)
 
     __repr__ = __str__
 
