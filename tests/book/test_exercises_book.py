@@ -225,11 +225,9 @@ def test_pdf_gathers_the_solutions_at_the_end_of_the_chapter(pdf, doc, source, n
     n = len(labels)
     exercise_at = []
     for k in range(1, n + 1):
-        found = [m.start() for m in re.finditer(rf"Exercise {number}\.{k}\b(?! \()", text)]
         boxes = [m.start() for m in re.finditer(rf"(?<!Solution to )Exercise {number}\.{k} \(", text)]
         assert boxes, f"Exercise {number}.{k} is not in the PDF as a numbered box"
         exercise_at.append(boxes[0])
-        del found
     # each exercise ends with the page of its solution
     pages = re.findall(r"Solution: page (\d+)\.", text)
     assert len(pages) >= n
