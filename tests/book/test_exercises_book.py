@@ -155,6 +155,8 @@ def opened_pages(html_root):
                         element = page.locator(f'[data-qbi-solution-img="{i}"]')
                         element.scroll_into_view_if_needed()
                         pictures.append(Image.open(io.BytesIO(element.screenshot(animations="disabled"))))
+                    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                                  "window.scrollTo(0, 0); }")
                     target = shots / theme / f"{doc.replace('/', '__')}.png"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=str(target), full_page=True, animations="disabled")
