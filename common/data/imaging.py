@@ -244,7 +244,7 @@ def sample_object(inside, box: tuple[slice, slice], oversample: int) -> np.ndarr
 
 
 def pixel_coverage(inside, box: tuple[slice, slice], oversample: int, *,
-                   band_cells: int = 1 << 22) -> np.ndarray:
+                   band_cells: int = 1 << 20) -> np.ndarray:
     """Step 1 for one object: the fraction of each pixel of ``box`` that it covers.
 
     The object (``inside``, as for :func:`sample_object`) is evaluated on the
