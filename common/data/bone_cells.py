@@ -125,6 +125,18 @@ def _odd(rng, center):
                     rng.uniform(130.0, 200.0))
 
 
+def _crack(rng, point, axis_deg):
+    """A long, gently curved crack through ``point``, along the strip's axis."""
+    radius, length = rng.uniform(25.0, 45.0), rng.uniform(18.0, 30.0)
+    a = np.deg2rad(axis_deg)
+    sign = rng.choice([-1.0, 1.0])
+    # The circle's centre lies ``radius`` away from the point, across the axis.
+    centre = (point[0] - sign * radius * np.cos(a), point[1] - sign * radius * np.sin(a))
+    through = np.degrees(np.arctan2(-(point[0] - centre[0]), point[1] - centre[1]))
+    span = np.degrees(length / radius)
+    return ring_arc(centre, radius, rng.uniform(0.5, 0.65), through - span / 2, span)
+
+
 def _is_kind(kind, g):
     """True when the true geometry obeys the kind's rule, with a margin."""
     if kind == "cell":
@@ -152,6 +164,8 @@ def _generate(shape, seed):
     for kind in ("too_big", "odd"):
         for side in ("left", "right"):
             plan += [(kind, side, None)] * max(1, int(round(np.count_nonzero(masks[side]) / 15000)))
+    for side in ("left", "right"):   # cracks along the strips' edges, also "odd"
+        plan += [("crack", side, None)] * max(1, int(round(np.count_nonzero(masks[side]) / 25000)))
     cells = []
     for side in ("left", "right"):
         area = int(np.count_nonzero(masks[side]))
@@ -185,6 +199,13 @@ def _generate(shape, seed):
                 i, j = int(round(center[0])), int(round(center[1]))
                 if not (0 <= i < h and 0 <= j < w and masks[side][i, j]):
                     continue
+            elif kind == "crack":
+                r = int(rng.integers(h))
+                cols = np.flatnonzero(masks[side][r])
+                if cols.size < 4:
+                    continue
+                edge = cols[1] if rng.uniform() < 0.5 else cols[-2]
+                center = (r + rng.uniform(-0.5, 0.5), edge + rng.uniform(-0.5, 0.5))
             else:
                 idx = int(where[side][rng.integers(where[side].size)])
                 center = (idx // w + rng.uniform(-0.5, 0.5), idx % w + rng.uniform(-0.5, 0.5))
@@ -192,9 +213,13 @@ def _generate(shape, seed):
                 inside, radius = _cell(rng, center, size_class, axis_deg[side], spread, grazed)
             elif kind == "too_big":
                 inside, radius = _too_big(rng, center, axis_deg[side])
+            elif kind == "crack":
+                inside, radius = _crack(rng, center, axis_deg[side])
+                box = imaging.box_around(center, 16.0, shape)
             else:
                 inside, radius = _odd(rng, center)
-            box = imaging.box_around(center, radius, shape)
+            if kind != "crack":
+                box = imaging.box_around(center, radius, shape)
             fine = imaging.sample_object(inside, box, f)
             cov = imaging.integrate_pixels(fine, f)
             foot = cov > 0
@@ -225,7 +250,7 @@ def _generate(shape, seed):
         number = len(objects) + 1
         owner[box][cov > 0] = number
         cover[box] += cov
-        objects.append({"kind": kind, "side": side, "center": center, "radius": radius,
+        objects.append({"kind": "odd" if kind == "crack" else kind, "side": side, "center": center, "radius": radius,
                         "box": box, "cov": cov, "geometry": geometry, "grazed": bool(grazed),
                         "cut": cut, "number": number})
 
@@ -262,7 +287,7 @@ _PARAMS = (shape_param((557, 557), 256, 1024), seed_param(0))
 
 @register("bone_cells",
           "Bone cells in two tilted cortical strips (left, right), as a gray map, 557 x 557 uint8",
-          sha256="9ca4776d525da3d63eeeae140ab53158f7792ac5dfce2acfe74be50b3b3c71d4",
+          sha256="602a0706406f92fd8b69a38d093791d3cff5fe8e3de2025203a9f1877b4e4876",
           params=_PARAMS)
 def bone_cells(shape=(557, 557), seed=0):
     """Gray map of the bone cells in a section through two pieces of bone.
@@ -278,7 +303,8 @@ def bone_cells(shape=(557, 557), seed=0):
         between. Besides the cells there are a few objects that a careful
         count leaves out: vascular canals, far too big to be one cell
         (mostly only their rim, some filled), and thin curved fragments
-        with an odd, bent shape. Some cells touch a neighbour, many are cut
+        with an odd, bent shape: short arcs, and long gently curved cracks
+        along the edges of the strips. Some cells touch a neighbour, many are cut
         by the section at their tip and show as specks of 1-2 pixels, and
         at the top and bottom the image border cuts a few.
 
@@ -298,7 +324,9 @@ def bone_cells(shape=(557, 557), seed=0):
         4 times finer than the pixels, each only in its bounding box:
         irregular ellipses for cells (gray level 270 before the
         instrument, so their centres saturate), elliptic blobs and rings
-        for canals, circular arcs for the fragments; 30 % of the cells are
+        for canals, circular arcs for the fragments and for the cracks (one per
+        25,000 pixels of strip, 18-30 pixels long, about 1.1 pixels wide, so
+        a threshold breaks them into pieces); 30 % of the cells are
         grazed tips, 10 % are placed touching another cell, the others
         keep one clear pixel from every object. Three things are drawn
         from the seed: the side with more cells (6.8 instead of 4.2 cells
@@ -337,7 +365,7 @@ def bone_cells(shape=(557, 557), seed=0):
 
 @register("bone_cells_truth",
           "Truth table of every object in bone_cells: exact position, area, shape, side, kind",
-          sha256="aa526e55114fb56b28a578261e3072050f0154a1927a06b121c789176012892c",
+          sha256="338795386c03b4c555f1b2edb304f6656e12d49a2436ad280d2be5fd9d7f074d",
           params=_PARAMS)
 def bone_cells_truth(shape=(557, 557), seed=0):
     """The true objects of ``bone_cells`` (same ``shape`` and ``seed``).
