@@ -53,8 +53,8 @@ def test_ring_surrounds_a_darker_marrow_cavity(section):
 def test_cortical_bone_levels(section):
     core = ndi.binary_erosion(_ring(section), iterations=3)
     values = section[core]
-    assert 210 <= np.median(values) <= 222
-    assert np.mean((values >= 200) & (values <= 235)) > 0.7
+    assert 200 <= np.median(values) <= 218           # the reference scan: 208
+    assert np.mean((values >= 190) & (values <= 235)) > 0.7
 
 
 def test_bone_has_a_few_hundred_small_pores(section):
