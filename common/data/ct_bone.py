@@ -3,11 +3,16 @@
 The generator builds the section from its parts: the teardrop-shaped outer
 surface of the bone, the rounder inner surface that bounds the marrow
 cavity, the cortical bone between them (with lamellae and a few hundred small
-pores: osteocyte lacunae and vascular canals), a band of spongy bone and a
-soft-tissue pocket at the top of the cavity, then the imperfections of a CT
-reconstruction: a slight blur, correlated noise, faint ring artefacts and
+pores: osteocyte lacunae and vascular canals, some holding fluid, some air),
+a band of spongy bone and a soft-tissue pocket at the top of the cavity. The
+scanner then records it through the book's imaging model
+(:mod:`common.data.imaging`): partial-volume pixels at every outline and
+pore, blur, the dark fringe of an edge halo along the bone's surfaces,
+counting noise that the reconstruction correlates, faint ring artefacts and
 streaks. Gray levels are 8-bit display values as a CT viewer would export
-them (no Hounsfield calibration).
+them (no Hounsfield calibration). The pores drawn are listed in
+``ct_bone_section_pores``, the truth a measurement on the image can be
+checked against.
 """
 from __future__ import annotations
 
