@@ -179,6 +179,7 @@ def test_a_clean_image_fails_the_realism_checks():
     img = data.load("ct_bone_section", cache=False).astype(float)
     clean = np.where(img > 140, 214, 74)
     clean[(img < 170) & ndi.binary_erosion(_ring(img.astype(np.uint8)), iterations=3)] = 120
-    stats = ct_statistics(clean.astype(np.uint8))
+    with np.errstate(invalid="ignore"):          # a flat background has no noise to correlate
+        stats = ct_statistics(clean.astype(np.uint8))
     failed = [k for k, (_, low, high) in CT_REFERENCE.items() if not low <= stats[k] <= high]
     assert len(failed) >= 4, failed
