@@ -114,3 +114,60 @@ def test_bad_boxes_and_coverages_are_named():
         imaging.fine_grid((slice(0, 2), slice(0, 2)), 0)
     with pytest.raises(ValueError, match=r"coverage has shape \(3, 3\), but the box covers \(2, 2\)"):
         imaging.paint(np.zeros((4, 4)), (slice(0, 2), slice(0, 2)), np.zeros((3, 3)), 1.0)
+
+
+def test_coverage_is_pixel_integration_of_the_object_where_asked():
+    # A disc of radius 5 at (7.3, 8.6): coverage of a box equals the mean of
+    # the disc drawn 4 times finer, and sums to its area within the sampling.
+    def disc(r, c):
+        return (r - 7.3) ** 2 + (c - 8.6) ** 2 <= 25.0
+
+    box = np.ogrid[0:16, 0:18]
+    cover = imaging.coverage(disc, box, 4)
+    assert cover.shape == (16, 18) and cover.dtype == np.float32
+    fine_r, fine_c = np.ogrid[0:64, 0:72]
+    fine = disc((fine_r + 0.5) / 4 - 0.5, (fine_c + 0.5) / 4 - 0.5)
+    np.testing.assert_allclose(cover, imaging.integrate_pixels(fine, 4), atol=1e-6)
+    assert abs(cover.sum() - np.pi * 25) < 1.0
+    assert ((cover > 0) & (cover < 1)).sum() > 20          # partial pixels at the edge
+    # A list of pixels gives the same values as the box at those pixels.
+    rows, cols = np.array([2, 7, 12]), np.array([8, 3, 13])
+    np.testing.assert_array_equal(imaging.coverage(disc, (rows, cols), 4), cover[rows, cols])
+
+
+def test_coverage_in_three_dimensions_and_factor_one():
+    def ball(z, r, c):
+        return z ** 2 + r ** 2 + c ** 2 <= 9.0
+
+    cover = imaging.coverage(ball, np.ogrid[-4:5, -4:5, -4:5], 3)
+    assert abs(cover.sum() - 4 / 3 * np.pi * 27) < 2.0
+    exact = imaging.coverage(ball, np.ogrid[-4:5, -4:5, -4:5], 1)
+    assert set(np.unique(exact)) == {0.0, 1.0}
+    with pytest.raises(ValueError, match="factor must be a whole number >= 1, got 0"):
+        imaging.coverage(ball, np.ogrid[0:2, 0:2, 0:2], 0)
+
+
+def test_gaussian_counting_noise_has_the_poisson_mean_and_variance():
+    rng = np.random.default_rng(1)
+    level = np.full((300, 300), 36.0, np.float32)
+    exact = imaging.add_noise(level, rng, counts=4.0, read_noise=1.0)
+    approx = imaging.add_noise(level, rng, counts=4.0, read_noise=1.0, exact=False)
+    assert approx.dtype == np.float32 and approx.shape == level.shape
+    for noisy in (exact, approx):
+        assert abs(noisy.mean() - 36.0) < 0.05
+        assert abs(noisy.var() - (36.0 / 4.0 + 1.0)) < 0.3
+    # Zero noise settings leave the image alone; negative values count as 0.
+    np.testing.assert_array_equal(imaging.add_noise(level, rng, exact=False), level)
+    dark = imaging.add_noise(np.full((50, 50), -5.0, np.float32), rng, counts=4.0, exact=False)
+    np.testing.assert_array_equal(dark, -5.0)
+
+
+def test_halo_strength_may_vary_over_the_field():
+    step = np.zeros((40, 64), np.float32)
+    step[:, 32:] = 100.0
+    strength = np.zeros_like(step)
+    strength[20:] = 1.0                        # a halo in the lower half only
+    out = imaging.edge_halo(step, strength, 1.5)
+    np.testing.assert_array_equal(out[:20], step[:20])
+    np.testing.assert_allclose(out[20:], imaging.edge_halo(step, 1.0, 1.5)[20:])
+    assert out[30].min() < -5

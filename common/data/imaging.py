@@ -52,7 +52,7 @@ import dataclasses
 import numpy as np
 from scipy import ndimage as ndi
 
-__all__ = ["Instrument", "integrate_pixels", "blur", "edge_halo", "add_noise",
+__all__ = ["Instrument", "integrate_pixels", "coverage", "blur", "edge_halo", "add_noise",
            "quantise", "record", "detect", "box_around", "fine_grid", "sample_object",
            "pixel_coverage", "paint"]
 
@@ -79,6 +79,34 @@ def integrate_pixels(fine: np.ndarray, factor: int) -> np.ndarray:
     return blocks.mean(axis=tuple(range(1, 2 * fine.ndim, 2)), dtype=np.float32)
 
 
+def coverage(inside, centres, factor: int) -> np.ndarray:
+    """Pixel integration of one object, only at the pixels asked for.
+
+    ``inside(*coords)`` is the object's indicator: given one array of
+    coordinates per axis (pixel units, pixel centres at whole numbers), it
+    returns True where a point lies inside the object. ``centres`` holds
+    one array per axis with the centres of the pixels wanted; they only
+    need to broadcast together (``np.ogrid`` boxes or lists of pixels).
+    Each pixel is sampled at the centres of its ``factor**ndim`` sub-cells,
+    the points where :func:`integrate_pixels` would average the object
+    drawn ``factor`` times finer, and the fraction of them inside is its
+    covered fraction (float32, 0 to 1; broadcast shape of ``centres``).
+
+    This is how a generator draws small objects with their partial-volume
+    pixels without a fine grid of the whole image: it asks only for the
+    pixels of each object's bounding box, or of a band along an outline.
+    """
+    factor = int(factor)
+    if factor < 1:
+        raise ValueError(f"factor must be a whole number >= 1, got {factor}")
+    ndim = len(centres)
+    sub = (np.arange(factor) + 0.5) / factor - 0.5
+    offsets = np.stack(np.meshgrid(*[sub] * ndim, indexing="ij")).reshape(ndim, -1)
+    coords = [np.asarray(c, dtype=float)[..., None] + offsets[k] for k, c in enumerate(centres)]
+    hits = np.asarray(inside(*coords))
+    return np.count_nonzero(hits, axis=-1).astype(np.float32) / np.float32(offsets.shape[1])
+
+
 def blur(image: np.ndarray, sigma: float) -> np.ndarray:
     """The point spread function: a Gaussian of ``sigma`` pixels (0: none)."""
     image = np.asarray(image, dtype=np.float32)
@@ -89,24 +117,27 @@ def blur(image: np.ndarray, sigma: float) -> np.ndarray:
     return ndi.gaussian_filter(image, sigma, mode="nearest")
 
 
-def edge_halo(image: np.ndarray, strength: float, sigma: float = 2.0) -> np.ndarray:
+def edge_halo(image: np.ndarray, strength, sigma: float = 2.0) -> np.ndarray:
     """Overshoot at edges: ``image + strength * (image - gaussian(image, sigma))``.
 
     Filtered back-projection and phase contrast both enhance high spatial
     frequencies; at an edge this leaves a dark fringe on the dark side and a
     bright one on the bright side, about ``sigma`` pixels wide. Flat regions
-    keep their value (the mean is preserved).
+    keep their value (the mean is preserved). ``strength`` is a number, or
+    an array of the image's shape where the overshoot varies over the field
+    (a reconstruction's halo is stronger along some edges than others).
     """
     image = np.asarray(image, dtype=np.float32)
-    if strength == 0:
+    strength = np.asarray(strength, dtype=np.float32)
+    if not strength.any():
         return image
     if sigma <= 0:
         raise ValueError(f"halo sigma must be > 0 pixels, got {sigma}")
-    return image + np.float32(strength) * (image - ndi.gaussian_filter(image, sigma, mode="nearest"))
+    return image + strength * (image - ndi.gaussian_filter(image, sigma, mode="nearest"))
 
 
 def add_noise(image: np.ndarray, rng: np.random.Generator, *, counts: float | None = None,
-              read_noise: float = 0.0) -> np.ndarray:
+              read_noise: float = 0.0, exact: bool = True) -> np.ndarray:
     """Counting noise and read-out noise.
 
     ``counts``: the number of quanta (photons, neutrons, electrons) detected
@@ -115,16 +146,27 @@ def add_noise(image: np.ndarray, rng: np.random.Generator, *, counts: float | No
     scaled back to the image's units, so its variance is ``image / counts``.
     ``None`` switches counting noise off. ``read_noise``: the standard
     deviation of Gaussian noise added afterwards, in the image's units.
+
+    ``exact=False`` draws both at once from the normal distribution with the
+    same mean and variance (``image / counts + read_noise**2``), in float32:
+    the Poisson distribution's own limit, which cannot be told from it above
+    about 20 quanta per pixel, and several times faster (for volumes).
     """
     image = np.asarray(image, dtype=np.float32)
     out = image
     if counts is not None:
         if not counts > 0:
             raise ValueError(f"counts must be > 0 quanta per unit value, got {counts}")
-        expected = np.clip(image, 0, None).astype(np.float64) * counts
-        out = (rng.poisson(expected) / counts).astype(np.float32)
     if read_noise < 0:
         raise ValueError(f"read_noise must be >= 0, got {read_noise}")
+    if not exact:
+        variance = np.float32(read_noise) ** 2
+        if counts is not None:
+            variance = np.clip(image, 0, None) / np.float32(counts) + variance
+        return image + np.sqrt(variance) * rng.standard_normal(image.shape, dtype=np.float32)
+    if counts is not None:
+        expected = np.clip(image, 0, None).astype(np.float64) * counts
+        out = (rng.poisson(expected) / counts).astype(np.float32)
     if read_noise > 0:
         out = out + rng.normal(0.0, read_noise, size=image.shape).astype(np.float32)
     return out
