@@ -14,7 +14,7 @@ STAMP := $(VENV)/.requirements-installed
 JOBS ?= auto
 BUILD_FLAGS := --warningiserror --nitpick --keep-going
 
-.PHONY: help setup system-packages book book-clean test clean bench lock
+.PHONY: help setup system-packages book book-clean test clean bench lock student-notebooks
 
 help:
 	@echo "make book   - set up, execute every chapter and build the HTML book"
@@ -22,6 +22,7 @@ help:
 	@echo "make bench  - measure build and test times (writes benchmarks/results/)"
 	@echo "make clean  - remove build products (keeps the virtual environment)"
 	@echo "make lock   - after editing requirements.in: regenerate the lock requirements.txt"
+	@echo "make student-notebooks - the chapters with exercises as notebooks without solutions, in student/"
 	@echo "make pdf          - set up (TeX too), build the PDF handout _build/latex/qbi-book.pdf"
 	@echo "make check-book   - after make book and make pdf: check the PDF, the HTML in Chromium"
 	@echo "                    (screenshots in _build/screenshots/), links, downloads, Binder files"
@@ -80,6 +81,14 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/build.py
+
+# Each chapter with exercises as a notebook without the solutions, with a
+# check under every exercise, into student/<lecture>/ (git ignores it); a
+# notebook changed since it was written (a student's work) is kept. The HTML
+# book has the same notebooks in _build/html/student/; Binder's postBuild
+# runs the same command so that a launch link can open them.
+student-notebooks: setup
+	$(BIN)/python -m booktools.student_notebooks
 
 clean:
 	rm -rf _build .pytest_cache

@@ -5,5 +5,10 @@ import lives in :mod:`common`.
 * :mod:`booktools.sphinx_cache`: re-execute the chapters when ``common/`` changes;
 * :mod:`booktools.html_pages`: the book's CSS, each page's scripts once;
 * :mod:`booktools.latex_tables`: pandas ``Styler`` tables as real tables in the PDF;
-* :mod:`booktools.pytest_myst`: the pytest plugin that runs ``.md`` notebooks with nbval.
+* :mod:`booktools.pytest_myst`: the pytest plugin that runs ``.md`` notebooks with nbval;
+* :mod:`booktools.exercises`: exercises and solutions in the HTML book and the PDF
+  (solutions gathered at the end of each chapter), strict checkers while building;
+* :mod:`booktools.student_notebooks`: each chapter with exercises as a notebook
+  without the solutions (``python -m booktools.student_notebooks``);
+* :mod:`booktools.pytest_exercises`: strict checkers while the tests run.
 """

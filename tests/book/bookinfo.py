@@ -127,7 +127,8 @@ class Figure:
     kind: str      # "img" or "svg"
     src: str       # image address ("" for inline SVG)
     label: str     # alt text / accessible name / caption found
-    hidden: bool = False   # inside a closed <details> (e.g. a hide-output cell)
+    hidden: bool = False   # inside a closed <details> (e.g. a hide-output cell) or a
+                           # dropdown admonition (an exercise's solution), closed on load
 
 
 class _FigureParser(HTMLParser):
@@ -141,6 +142,9 @@ class _FigureParser(HTMLParser):
         self._article = 0
         self._svg = 0
         self._details: list[bool] = []   # open/closed state of the enclosing <details>
+        # per open <div>: True for a dropdown admonition, which sphinx-togglebutton
+        # closes when the page loads (an exercise's solution, `:class: dropdown`)
+        self._divs: list[bool] = []
         self._table = 0
 
     def handle_starttag(self, tag, attrs):
@@ -149,7 +153,11 @@ class _FigureParser(HTMLParser):
             self._article += 1
         if not self._article:
             return
-        closed = not all(self._details)
+        closed = not all(self._details) or any(self._divs)
+        if tag == "div":
+            classes = (attrs.get("class") or "").split()
+            self._divs.append("admonition" in classes and "dropdown" in classes
+                              and "toggle-shown" not in classes)
         if tag == "details":
             self._details.append("open" in attrs)
         elif tag == "table":
@@ -173,6 +181,8 @@ class _FigureParser(HTMLParser):
             self._svg -= 1
         elif tag == "details" and self._details:
             self._details.pop()
+        elif tag == "div" and self._divs and self._article:
+            self._divs.pop()
         elif tag == "table" and self._table:
             self._table -= 1
 
