@@ -194,8 +194,10 @@ async () => {
   const results = await axe.run(document, {resultTypes: ["violations"]});
   return {testEngine: results.testEngine, url: results.url, timestamp: results.timestamp,
           toolOptions: results.toolOptions, violations: results.violations,
+          // what axe could not decide (e.g. contrast over a gradient), for a person to review
           incomplete: results.incomplete.map(r => ({id: r.id, impact: r.impact, help: r.help,
-                                                    nodes: r.nodes.length}))};
+            nodes: r.nodes.map(n => ({target: n.target, html: n.html.slice(0, 300),
+                                      why: n.any.concat(n.all).map(c => c.message)}))}))};
 }
 """
 
