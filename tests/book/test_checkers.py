@@ -360,3 +360,17 @@ def test_accessibility_fixes_of_the_page_body():
     assert '<div class="citation" id="id3" role="listitem">' in fixed
     assert "<summary>\n<p>Show code cell source</p>" in fixed
     assert '<td></td><td class="blank level0"></td><th>area</th><th> 0 </th>' in fixed
+
+
+def test_offline_assets_refuse_a_mathjax_path_outside_the_copy():
+    """booktools.offline_assets stops the build when mathjax_path is a web
+    address (a CDN) or a file its copy does not hold."""
+    from sphinx.errors import ExtensionError
+
+    from booktools.offline_assets import MATHJAX_PATH, _local_component
+
+    assert _local_component(MATHJAX_PATH) == "tex-chtml.js"
+    with pytest.raises(ExtensionError, match="a web address"):
+        _local_component("https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js")
+    with pytest.raises(ExtensionError, match="copies MathJax into _static/mathjax/"):
+        _local_component("js/mathjax.js")
