@@ -4,6 +4,9 @@ import lives in :mod:`common`.
 
 * :mod:`booktools.sphinx_cache`: re-execute the chapters when ``common/`` changes;
 * :mod:`booktools.html_pages`: the book's CSS, each page's scripts once;
+* :mod:`booktools.offline_assets`: MathJax copied from npm into the HTML build (no CDN);
+* :mod:`booktools.accessibility`: what an accessibility audit flags in the pages, fixed
+  (bibliographies, hidden-cell toggles, empty table headers, the theme's buttons: ``templates/``);
 * :mod:`booktools.latex_tables`: pandas ``Styler`` tables as real tables in the PDF;
 * :mod:`booktools.pytest_myst`: the pytest plugin that runs ``.md`` notebooks with nbval;
 * :mod:`booktools.exercises`: exercises and solutions in the HTML book and the PDF

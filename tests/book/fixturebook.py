@@ -2,12 +2,18 @@
 
 ``make_book`` writes, into an empty folder, a book whose one chapter is an
 already executed notebook with one SVG output (a graph, as graphviz and dask
-make them), one PNG output (a Matplotlib figure) and Greek letters and
-symbols in its text. Its ``_config.yml`` is the real one's LaTeX and Sphinx
-settings and its CSS (so a change to the real settings changes
-the fixture), minus what a variant removes: the SVG converter extension, the
-SVG priority for LaTeX, the alt text of the PNG, or the book's CSS
-(booktools/static/, switched off with ``qbi_figure_css: false``).
+make them), one PNG output (a Matplotlib figure), Greek letters and symbols
+in its text, formulas (inline, display), a pandas table (with the empty
+top-left header cell pandas writes) under a hidden code cell, and a
+citation with its bibliography: what the accessibility fixes and the
+offline MathJax are about. Its ``_config.yml`` is the real one's LaTeX and
+Sphinx settings and its CSS (so a change to the real settings changes the
+fixture), minus what a variant removes: the SVG converter extension, the
+SVG priority for LaTeX, the alt text of the PNG, the book's CSS
+(booktools/static/, switched off with ``qbi_figure_css: false``), the local
+MathJax (``offline_math=False``: Sphinx's default, a CDN), the accessibility
+fixes (``a11y=False``: ``qbi_accessibility: false``), or the npm assets
+(``web_assets``: another, e.g. empty, node_modules folder).
 """
 from __future__ import annotations
 
@@ -37,6 +43,27 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="160pt" height="60pt" view
        '<text x="120" y="34" font-size="10" text-anchor="middle">sum</text></svg>')
 
 
+# Formulas of the fixture's text: 2 inline, 1 display.
+MATH = (r"The variance $\sigma^2 = \frac{1}{n}\sum_i (x_i - \mu)^2$ of $n$ values, and"
+        "\n\n$$\nI(x) = I_0 \\, e^{-\\mu x}\n$$\n")
+N_FORMULAS = 3
+# pandas' HTML of a small data frame: the top-left header cell is empty.
+TABLE_HTML = ('<table border="1" class="dataframe">\n  <thead>\n    <tr style="text-align: right;">\n'
+              '      <th></th>\n      <th>area</th>\n      <th>kind</th>\n    </tr>\n  </thead>\n'
+              '  <tbody>\n    <tr>\n      <th>0</th>\n      <td>14</td>\n      <td>cell</td>\n'
+              '    </tr>\n    <tr>\n      <th>1</th>\n      <td>9</td>\n      <td>pore</td>\n'
+              '    </tr>\n  </tbody>\n</table>')
+BIB = """@article{fixture-beer,
+  author = {Ann Author and Bo Writer},
+  title = {Absorption of light in a fixture},
+  journal = {Journal of Fixtures},
+  year = {2020},
+  volume = {1},
+  pages = {1--2},
+}
+"""
+
+
 def png_bytes() -> bytes:
     from PIL import Image, ImageDraw
 
@@ -57,7 +84,7 @@ def notebook(*, alt: bool) -> dict:
                      "language_info": {"name": "python"}},
         "cells": [
             {"cell_type": "markdown", "id": "title", "metadata": {},
-             "source": f"# {CHAPTER_TITLE}\n\n## A graph\n\n{GREEK}\n"},
+             "source": f"# {CHAPTER_TITLE}\n\n## A graph\n\n{GREEK}\n\n{MATH}"},
             {"cell_type": "code", "id": "graph", "execution_count": 1,
              "metadata": {"mystnb": {"image": {"alt": "Two ellipses, load and sum, joined by a line"}}},
              "source": "graph = draw_graph()\ngraph",
@@ -70,12 +97,23 @@ def notebook(*, alt: bool) -> dict:
              "outputs": [{"output_type": "display_data", "metadata": {},
                           "data": {"image/png": base64.b64encode(png_bytes()).decode(),
                                    "text/plain": "<Figure size 640x480 with 1 Axes>"}}]},
+            {"cell_type": "markdown", "id": "table-title", "metadata": {},
+             "source": "## A table\n\nAreas of two objects, as in {cite:t}`fixture-beer`.\n"},
+            {"cell_type": "code", "id": "table", "execution_count": 3,
+             "metadata": {"tags": ["hide-input"]},
+             "source": "objects = pd.DataFrame({'area': [14, 9], 'kind': ['cell', 'pore']})\nobjects",
+             "outputs": [{"output_type": "execute_result", "execution_count": 3, "metadata": {},
+                          "data": {"text/html": TABLE_HTML,
+                                   "text/plain": "   area  kind\n0    14  cell\n1     9  pore"}}]},
+            {"cell_type": "markdown", "id": "references", "metadata": {},
+             "source": "## References\n\n```{bibliography}\n```\n"},
         ],
     }
 
 
 def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
-              svg_priority: bool = True, static: bool = True) -> Path:
+              svg_priority: bool = True, static: bool = True, offline_math: bool = True,
+              a11y: bool = True, web_assets: Path | None = None) -> Path:
     real = bookinfo.load_config()
     sphinx = copy.deepcopy(real.get("sphinx", {}))
     sphinx["extra_extensions"] = [
@@ -86,6 +124,16 @@ def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
         config["nb_mime_priority_overrides"] = [
             rule for rule in config.get("nb_mime_priority_overrides", [])
             if not (rule[0] == "latex" and rule[1] == "image/svg+xml")]
+    # (before _config.yml is written: a variant set later would change nothing)
+    if not static:
+        config["qbi_figure_css"] = False
+    if not offline_math:
+        config["qbi_offline_mathjax"] = False
+        config.pop("mathjax_path", None)      # Sphinx's default: MathJax from a CDN
+    if not a11y:
+        config["qbi_accessibility"] = False
+    if web_assets is not None:
+        config["qbi_web_assets"] = str(web_assets)
     if config.get("latex_documents"):
         config["latex_documents"] = [["index", doc[1], TITLE, AUTHOR, *doc[4:]]
                                      for doc in config["latex_documents"]]
@@ -103,10 +151,8 @@ def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
     (folder / "_toc.yml").write_text(
         "format: jb-book\nroot: index\nchapters:\n  - file: figures\n", encoding="utf-8")
     (folder / "index.md").write_text("# Fixture book\n\nA book with one chapter.\n", encoding="utf-8")
-    (folder / "references.bib").write_text("", encoding="utf-8")
+    (folder / "references.bib").write_text(BIB, encoding="utf-8")
     (folder / "figures.ipynb").write_text(json.dumps(notebook(alt=alt), indent=1), encoding="utf-8")
-    if not static:
-        config["qbi_figure_css"] = False
     return folder
 
 

@@ -169,6 +169,48 @@ def check_internal_links(html_root: Path, pages: list[Path] | None = None) -> li
     return problems
 
 
+# ------------------------------------------------------------------ offline
+
+# Elements whose address the browser loads by itself (not a link the reader
+# clicks): a resource from another host breaks the book offline.
+RESOURCE_ATTRIBUTES = (("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"),
+                       ("source", "srcset"), ("iframe", "src"), ("video", "src"), ("video", "poster"),
+                       ("audio", "src"), ("track", "src"), ("embed", "src"), ("object", "data"),
+                       ("input", "src"))
+# <link rel=...> that the browser loads (not rel="canonical", "alternate", ...)
+LOADED_LINKS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload", "modulepreload",
+                "prefetch", "manifest", "mask-icon"}
+CSS_URL = re.compile(r"""url\(\s*['"]?((?:https?:)?//[^'")\s]+)""", re.I)
+
+
+def check_external_resources(html_root: Path, pages: list[Path] | None = None) -> list[str]:
+    """No page refers to a script, style, font, image or frame on another
+    host (the browser test catches what the pages do request; this catches
+    what they would load later, e.g. a lazy image or a deferred script).
+    Links (<a href>) are fine: the reader decides to follow them."""
+    problems = []
+    for page in pages or html_pages(html_root):
+        rel = page.relative_to(html_root).as_posix()
+        soup = soup_of(page)
+        found = []
+        for tag, attr in RESOURCE_ATTRIBUTES:
+            for el in soup.find_all(tag, attrs={attr: True}):
+                urls = [part.split()[0] for part in el[attr].split(",") if part.strip()] \
+                    if attr == "srcset" else [el[attr].strip()]
+                found += [(el, url) for url in urls if _is_external(url) and not url.startswith("data:")]
+        for el in soup.find_all("link", href=True):
+            if LOADED_LINKS.intersection(r.lower() for r in el.get("rel", [])) and _is_external(el["href"]):
+                found.append((el, el["href"]))
+        for el in soup.find_all(style=True):
+            found += [(el, url) for url in CSS_URL.findall(el["style"])]
+        for el in soup.find_all("style"):
+            found += [(el, url) for url in CSS_URL.findall(el.get_text())]
+        for el, url in found:
+            problems.append(f"{rel}: {describe(el)} loads {url} from outside the book "
+                            "(the book must work offline: serve it from _static)")
+    return problems
+
+
 # ------------------------------------------------------------------ Binder and downloads
 
 def expected_launch_url(config: dict, docname: str) -> str:

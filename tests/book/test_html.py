@@ -25,6 +25,32 @@ def test_png_pictures_are_opaque(html_root):
     _assert_none(htmlcheck.check_opaque_pictures(html_root, bookinfo.chapter_pages(html_root)))
 
 
+def test_no_page_loads_resources_from_outside_the_book(html_root):
+    """Scripts, styles, fonts, images and frames come from the book itself
+    (MathJax from _static/mathjax, not a CDN): the book works offline."""
+    _assert_none(htmlcheck.check_external_resources(html_root))
+
+
+def test_mathjax_is_served_from_the_book(html_root, facts):
+    """Pages with formulas load MathJax from the build's own copy, which
+    holds the component and the fonts its output asks for."""
+    from booktools.offline_assets import MATHJAX_PATH
+
+    mathjax = html_root / "_static" / MATHJAX_PATH
+    assert mathjax.is_file(), f"{mathjax} is missing: booktools.offline_assets did not copy MathJax"
+    fonts = sorted((mathjax.parent / "output" / "chtml" / "fonts" / "woff-v2").glob("*.woff"))
+    assert fonts, f"MathJax's fonts are missing under {mathjax.parent}"
+    with_math = [p for p in htmlcheck.html_pages(html_root)
+                 if 'class="math' in p.read_text(encoding="utf-8")]
+    assert with_math, "no page has formulas: the test would check nothing"
+    for page in with_math:
+        scripts = [s.get("src", "").split("?")[0] for s in htmlcheck.soup_of(page).find_all("script")]
+        local = [s for s in scripts if s.endswith(MATHJAX_PATH)]
+        assert local, f"{page.relative_to(html_root)} has formulas but does not load {MATHJAX_PATH}"
+        assert (page.parent / local[0]).resolve() == mathjax.resolve()
+    facts["pages with formulas (MathJax from _static/mathjax)"] = len(with_math)
+
+
 def test_internal_links_and_anchors_resolve(html_root, facts):
     pages = htmlcheck.html_pages(html_root)
     facts["HTML pages"] = len(pages)
