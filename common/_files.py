@@ -23,12 +23,14 @@ from typing import IO, Callable
 STALE_SECONDS = 600.0
 
 
-def write_atomically(path: pathlib.Path, write: Callable[[IO], None], *, binary: bool) -> None:
+def write_atomically(path: pathlib.Path, write: Callable[[IO], None], *, binary: bool,
+                     mode: int = 0o666) -> None:
     """Write ``path`` through a temporary file in the same folder.
 
     ``write(handle)`` fills the file; only when it succeeds is the file moved
     to ``path``, so a crash never leaves half a file under the real name.
-    The file gets the usual permissions (mkstemp's are 0600).
+    The file gets the permissions ``mode`` less the umask, as a file made
+    with ``open`` would (mkstemp's own are 0600).
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -36,7 +38,7 @@ def write_atomically(path: pathlib.Path, write: Callable[[IO], None], *, binary:
             write(handle)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, mode & ~umask)
         os.replace(tmp, path)
     except BaseException:
         pathlib.Path(tmp).unlink(missing_ok=True)
