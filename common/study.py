@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
@@ -78,6 +79,7 @@ import math
 import os
 import pathlib
 import re
+import socket
 import sys
 import threading
 import time
@@ -158,6 +160,32 @@ def _one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
+class _Unresolved(Exception):
+    """A host name that does not resolve."""
+
+
+def _parse_address(address) -> tuple:
+    """``(scheme, host, port)`` of a scheduler address (host and port ``None``
+    for schemes without them); ``ValueError`` naming the address otherwise."""
+    from distributed.comm import registry
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    allowed = "a scheduler address like 'tcp://host:8786'"
+    if not isinstance(address, str) or ":" not in address:
+        raise ValueError(f"address must be {allowed}, got {address!r}")
+    try:
+        scheme, location = parse_address(address)
+        registry.get_backend(scheme)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host:
+                raise ValueError("no host")
+            return scheme, host, port
+    except ValueError as err:
+        raise ValueError(f"address must be {allowed}, got {address!r} ({err})") from None
+    return scheme, None, None
+
+
 def check_scheduler(address: str, timeout: float | None = None) -> dict:
     """Check that a dask scheduler answers at ``address``; return its identity.
 
@@ -173,8 +201,15 @@ def check_scheduler(address: str, timeout: float | None = None) -> dict:
     from distributed.security import Security
 
     timeout = _check_seconds("timeout", CONNECT_TIMEOUT if timeout is None else timeout)
+    scheme, host, port = _parse_address(address)
 
     async def ask():
+        if host is not None:   # a name that does not resolve is not worth retrying
+            try:
+                await asyncio.get_running_loop().getaddrinfo(host, port)
+            except socket.gaierror as err:
+                raise _Unresolved(f"the host name {host!r} cannot be resolved "
+                                  f"({err.strerror or err})") from None
         # dask's connect retries a refused or unanswered connection until its
         # timeout, but then waits without limit for the handshake: the outer
         # wait_for bounds that, a little later than the connect's own limit.
@@ -207,12 +242,18 @@ def check_scheduler(address: str, timeout: float | None = None) -> dict:
         raise TimeoutError(f"no answer from {where} within {timeout:g} s: something accepts "
                            f"connections there but does not answer as a dask scheduler; "
                            f"{hint}") from None
-    if error is not None:
-        # dask retries a refused connection until its timeout, then says "Timed out".
+    if isinstance(error, _Unresolved):
+        raise ConnectionError(f"cannot connect to {where}: {error}; {hint}") from None
+    if isinstance(error, OSError):
+        # dask retries a refused connection until its timeout, then says
+        # "Timed out"; other errors of the connection itself are OSErrors too.
         reason = ("nothing accepted the connection" if "Timed out" in str(error)
                   else _one_line(error))
         raise ConnectionError(f"cannot connect to {where} within {timeout:g} s ({reason}); "
                               f"is it running? {hint}") from None
+    if error is not None:    # an answer that is not dask's (any error reading it)
+        raise ConnectionError(f"something answers at {address}, but not as a dask scheduler "
+                              f"(its answer cannot be read: {_one_line(error)}); {hint}") from None
     answer = outcome.get("answer")
     kind = answer.get("type") if isinstance(answer, dict) else None
     if kind != "Scheduler":
@@ -272,9 +313,7 @@ def start_client(address: str | None = None, *, n_workers: int | None = None,
     dashboard = _check_bool("dashboard", dashboard)
     address = address if address is not None else os.environ.get(SCHEDULER_ENV, "")
     if address:
-        if not isinstance(address, str) or ":" not in address:
-            raise ValueError("address must be a scheduler address like 'tcp://host:8786', "
-                             f"got {address!r}")
+        _parse_address(address)
         check_scheduler(address, timeout)
         return Client(address, timeout=timeout)
     if n_workers is None:
@@ -753,6 +792,7 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
     from distributed import wait
 
     spec = cohort.spec()
+    address = _scheduler_address(client)
     futures = {}
     for sample in todo:
         future = client.submit(task, spec, sample, settings, key=f"analyse-sample-{sample:05d}",
@@ -769,18 +809,24 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
             except (TimeoutError, asyncio.TimeoutError):
                 bar.draw()
                 now = time.monotonic()
-                if _n_workers(client):
+                try:
+                    workers = _n_workers(client)
+                except Exception as err:  # noqa: BLE001 - the scheduler is gone
+                    raise _lost(address, pending, computed, err) from None
+                if workers:
                     alone_since = None
                 elif alone_since is None:
                     alone_since = now
                 elif now - alone_since > worker_timeout:
-                    address = _scheduler_address(client)
                     raise TimeoutError(
                         f"the dask scheduler at {address} has had no workers for "
                         f"{worker_timeout:g} s, with {len(pending)} samples still to compute; "
                         f"the {len(computed)} finished ones are written: start workers and "
                         "run the study again to compute the rest") from None
                 continue
+            except (concurrent.futures.CancelledError, asyncio.CancelledError, OSError) as err:
+                # dask cancels every future when the client loses its scheduler
+                raise _lost(address, pending, computed, err) from None
             for future in finished:
                 pending.discard(future)
                 sample = futures[future]
@@ -798,9 +844,22 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
                 bar.step()
     finally:
         bar.close()
-        for future in futures:
-            future.cancel()
+        with contextlib.suppress(Exception):   # a client that lost its scheduler is closed
+            client.cancel([f for f in futures if not f.done()])
     return computed, failed
+
+
+def _lost(address, pending, computed, err) -> ConnectionError:
+    reason = re.search(r"reason: ([\w-]+)", str(err))   # dask's long list of futures
+    if reason:
+        reason = ("the tasks were cancelled" if reason.group(1) == "unknown"
+                  else f"dask: {reason.group(1)}")
+    else:
+        reason = _one_line(err)[:200]
+    return ConnectionError(
+        f"lost the connection to the dask scheduler at {address} ({reason}), with {len(pending)} samples still to compute; the "
+        f"{len(computed)} finished ones are written: once the scheduler runs again, run the "
+        "study again to compute the rest")
 
 
 def _write_record(folder: pathlib.Path, sample: int, record: dict, manifest: dict) -> None:
@@ -905,6 +964,7 @@ def main(argv=None) -> int:
         return status
 
     try:
+        logging.disable(logging.ERROR)   # dask's tracebacks; the errors below say it
         cohort = Cohort(n_samples=args.samples, seed=args.seed)
         run = run_study(cohort, args.folder, address=args.scheduler, n_workers=args.workers,
                         memory_limit=args.memory_limit, timeout=args.timeout,
@@ -918,6 +978,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         return fail("interrupted; the samples finished so far are kept: run the same "
                     "command again to compute the rest", 130)
+    finally:
+        logging.disable(logging.NOTSET)
     table = run.results
     print(f"{len(run.computed)} samples computed, {len(run.reused)} already done, "
           f"in {run.seconds:.1f} s; results in {run.folder}")

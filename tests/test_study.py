@@ -365,6 +365,78 @@ def test_a_closed_port_fails_within_the_timeout(monkeypatch):
     assert "(nothing accepted the connection); is it running?" in str(error) and seconds < 10
 
 
+def test_a_host_name_that_does_not_resolve_fails_at_once():
+    outcome, seconds = bounded(lambda: study.start_client("tcp://no-such-host.invalid:8786",
+                                                          timeout=10), 30)
+    error = outcome.get("error")
+    assert isinstance(error, ConnectionError), outcome
+    assert "the host name 'no-such-host.invalid' cannot be resolved" in str(error)
+    assert seconds < 10
+
+
+def test_a_program_that_answers_something_else_is_named():
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def banner():   # like an SSH server: greets every connection with a line of text
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"SSH-2.0-OpenSSH_9.2 something that is not dask\r\n" * 4)
+
+    threading.Thread(target=banner, daemon=True).start()
+    try:
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        outcome, seconds = bounded(lambda: study.start_client(address, timeout=5), 30)
+    finally:
+        server.close()
+    error = outcome.get("error")
+    assert isinstance(error, (ConnectionError, TimeoutError)), outcome
+    assert f"at {address}" in str(error) and "8787 is its dashboard" in str(error)
+    assert seconds < 10
+
+
+@pytest.mark.parametrize("address", ["http://127.0.0.1:8787", "tcp://127.0.0.1", "tcp://:8786"])
+def test_addresses_that_are_not_dask_addresses(address):
+    with pytest.raises(ValueError, match=f"address must be a scheduler address like "
+                                         f"'tcp://host:8786', got '{address}'"):
+        study.start_client(address)
+
+
+def test_a_scheduler_that_dies_during_a_run_stops_it_with_a_message(tmp_path):
+    import threading
+
+    from distributed import Client, LocalCluster
+
+    folder = tmp_path / "out"
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                           host="127.0.0.1", dashboard_address=None)
+    try:
+        with Client(cluster) as c:
+            def kill():
+                deadline = time.monotonic() + 30
+                while not study.sample_file(folder, 0).exists() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                cluster.close()
+            threading.Thread(target=kill, daemon=True).start()
+            outcome, seconds = bounded(lambda: study.run_study(
+                Cohort(n_samples=20, shape=SMALL), folder, client=c, task=slow_task,
+                progress=False, worker_timeout=5), 90)
+    finally:
+        cluster.close()
+    error = outcome.get("error")
+    assert isinstance(error, ConnectionError), outcome
+    assert "lost the connection to the dask scheduler at tcp://127.0.0.1:" in str(error)
+    assert "samples still to compute" in str(error) and "finished ones are written" in str(error)
+    assert 1 <= len(list(folder.glob("sample-*.json"))) < 20
+
+
 def test_a_worker_address_is_not_taken_for_a_scheduler():
     from distributed import LocalCluster
 
