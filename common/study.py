@@ -83,6 +83,7 @@ import socket
 import sys
 import threading
 import time
+import uuid
 import warnings
 from typing import Callable
 
@@ -793,10 +794,13 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
 
     spec = cohort.spec()
     address = _scheduler_address(client)
+    # Keys of this run only: a run that stopped early cancels its tasks, and a
+    # rerun on the same client must not meet them under the same names.
+    run = uuid.uuid4().hex
     futures = {}
     for sample in todo:
-        future = client.submit(task, spec, sample, settings, key=f"analyse-sample-{sample:05d}",
-                               pure=False)
+        future = client.submit(task, spec, sample, settings,
+                               key=f"analyse-sample-{sample:05d}-{run}", pure=False)
         futures[future] = sample
     computed, failed = [], {}
     pending = set(futures)
@@ -812,7 +816,7 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
                 try:
                     workers = _n_workers(client)
                 except Exception as err:  # noqa: BLE001 - the scheduler is gone
-                    raise _lost(address, pending, computed, err) from None
+                    raise _lost(client, address, pending, computed, err) from None
                 if workers:
                     alone_since = None
                 elif alone_since is None:
@@ -826,7 +830,7 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
                 continue
             except (concurrent.futures.CancelledError, asyncio.CancelledError, OSError) as err:
                 # dask cancels every future when the client loses its scheduler
-                raise _lost(address, pending, computed, err) from None
+                raise _lost(client, address, pending, computed, err) from None
             for future in finished:
                 pending.discard(future)
                 sample = futures[future]
@@ -849,13 +853,18 @@ def _compute(client, cohort, folder, todo, settings, task, manifest, bar, worker
     return computed, failed
 
 
-def _lost(address, pending, computed, err) -> ConnectionError:
+def _lost(client, address, pending, computed, err) -> Exception:
     reason = re.search(r"reason: ([\w-]+)", str(err))   # dask's long list of futures
     if reason:
         reason = ("the tasks were cancelled" if reason.group(1) == "unknown"
                   else f"dask: {reason.group(1)}")
     else:
         reason = _one_line(err)[:200]
+    if getattr(client, "status", None) == "running":   # connected, yet cancelled
+        return RuntimeError(
+            f"dask cancelled the study's tasks on the scheduler at {address} ({reason}), with "
+            f"{len(pending)} samples still to compute; the {len(computed)} finished ones are "
+            "written: run the study again to compute the rest")
     return ConnectionError(
         f"lost the connection to the dask scheduler at {address} ({reason}), with {len(pending)} samples still to compute; the "
         f"{len(computed)} finished ones are written: once the scheduler runs again, run the "
@@ -959,8 +968,9 @@ def main(argv=None) -> int:
                         help=f"seconds to wait for the cluster to have a worker (default {WORKER_TIMEOUT:g})")
     args = parser.parse_args(argv)
 
-    def fail(err: BaseException, status: int) -> int:
-        print(f"{parser.prog}: error: {' '.join(str(err).split())}", file=sys.stderr)
+    def fail(err, status: int) -> int:
+        text = err.strerror if isinstance(err, OSError) and err.errno and err.strerror else err
+        print(f"{parser.prog}: error: {' '.join(str(text).split())}", file=sys.stderr)
         return status
 
     try:

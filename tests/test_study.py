@@ -664,6 +664,10 @@ def test_a_disk_that_fills_up_stops_the_run_with_a_message(client, tmp_path, mon
                                       r"left on device\); the results written so far are kept"):
         study.run_study(Cohort(n_samples=3, shape=SMALL), folder, client=client,
                         task=slow_task, samples=[0, 1, 2], progress=False)
+    monkeypatch.setattr(study, "_write_json", real)       # room again: resume, same client
+    run = study.run_study(Cohort(n_samples=3, shape=SMALL), folder, client=client,
+                          task=slow_task, progress=False)
+    assert 1 in run.computed and len(run.results) == 3
 
 
 # ------------------------------------------------- leftovers of killed runs
