@@ -438,6 +438,16 @@ def _check_folder(folder: pathlib.Path, manifest: dict) -> bool:
     Refuses a folder of another study, sample files without a manifest and a
     folder this user cannot write in (``PermissionError``, naming it).
     """
+    try:
+        return _check_folder_unguarded(folder, manifest)
+    except OSError as err:
+        if err.filename is None:   # ours, with its message
+            raise
+        raise OSError(err.errno, f"cannot look into the output folder {folder} "
+                                 f"({err.strerror}: {err.filename})") from None
+
+
+def _check_folder_unguarded(folder: pathlib.Path, manifest: dict) -> bool:
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"output folder {folder} exists and is not a folder")
     target = _existing_ancestor(folder)
@@ -969,7 +979,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     def fail(err, status: int) -> int:
-        text = err.strerror if isinstance(err, OSError) and err.errno and err.strerror else err
+        text = (err.strerror if isinstance(err, OSError) and err.errno and err.strerror
+                and err.filename is None else err)
         print(f"{parser.prog}: error: {' '.join(str(text).split())}", file=sys.stderr)
         return status
 

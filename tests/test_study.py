@@ -721,3 +721,21 @@ def test_bad_run_types(client, tmp_path, kwargs, error, message):
 def test_bad_folder_type(client):
     with pytest.raises(TypeError, match="folder must be a path .* got 42"):
         study.run_study(Cohort(n_samples=3, shape=SMALL), 42, client=client)
+
+
+def test_a_folder_inside_one_we_cannot_enter_is_a_clear_error(tmp_path, monkeypatch, capsys):
+    private = tmp_path / "private"
+    private.mkdir()
+    real_stat = os.stat
+
+    def stat(path, *args, **kwargs):   # what a folder of mode 0700 of another user does
+        if os.fspath(path).startswith(str(private) + os.sep):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    status = study.main([str(private / "results"), "--samples", "2"])
+    err = capsys.readouterr().err
+    assert status == 2 and err == ("python -m common.study: error: cannot look into the output "
+                                   f"folder {private / 'results'} (Permission denied: "
+                                   f"{private / 'results'})\n")
