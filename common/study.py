@@ -464,6 +464,9 @@ def _check_folder_unguarded(folder: pathlib.Path, manifest: dict) -> bool:
         return False
     stored = folder / MANIFEST
     if stored.exists():
+        if not stored.is_file():
+            raise ValueError(f"{stored} is not a file: it was not written by common.study; "
+                             "use another output folder")
         try:
             previous = json.loads(stored.read_text())
         except (OSError, ValueError) as err:
@@ -510,6 +513,8 @@ def _read_record(path: pathlib.Path, sample: int, manifest: dict | None = None):
 def _check_record(path: pathlib.Path, sample: int, manifest: dict | None):
     """``(record, None)``, or ``(None, why it is not usable)`` (``None`` if absent)."""
     try:
+        if not path.is_file():   # reading a named pipe would wait for a writer
+            return (None, "it is not a regular file") if path.exists() else (None, None)
         text = path.read_text()
     except FileNotFoundError:
         return None, None
@@ -528,7 +533,7 @@ def _check_record(path: pathlib.Path, sample: int, manifest: dict | None):
 
 def _manifest_of(folder: pathlib.Path) -> dict:
     stored = folder / MANIFEST
-    if not stored.exists():
+    if not stored.is_file():
         raise ValueError(f"{folder} is not the output folder of a study (no {MANIFEST})")
     try:
         manifest = json.loads(stored.read_text())

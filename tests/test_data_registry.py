@@ -419,3 +419,36 @@ def test_cache_must_be_true_or_false(cache, data_cache):
     with pytest.raises(ValueError, match=f"cache must be True or False, got {cache!r}"):
         data.load("bone_slice", cache=cache)
     assert not data_cache.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_named_pipe_in_place_of_a_cache_file_does_not_hang(data_cache):
+    import threading
+
+    truth = data.load("bone_slice", seed=3)
+    path = data.cache_path("bone_slice", seed=3)
+    path.unlink()
+    os.mkfifo(path)
+    outcome = {}
+
+    def load():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            outcome["data"] = data.load("bone_slice", seed=3)
+        outcome["warnings"] = [str(w.message) for w in caught]
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive(), "load() waits for a writer of the pipe"
+    np.testing.assert_array_equal(outcome["data"], truth)
+    assert any("not trusted: it is not a regular file" in w for w in outcome["warnings"])
+
+
+def test_reading_a_damaged_file_leaves_no_file_open(data_cache):
+    data.load("bone_slice", seed=3)
+    _damage(data.cache_path("bone_slice", seed=3), "truncate")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data.load("bone_slice", seed=3)
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]

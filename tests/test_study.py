@@ -739,3 +739,23 @@ def test_a_folder_inside_one_we_cannot_enter_is_a_clear_error(tmp_path, monkeypa
     assert status == 2 and err == ("python -m common.study: error: cannot look into the output "
                                    f"folder {private / 'results'} (Permission denied: "
                                    f"{private / 'results'})\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_named_pipes_in_the_folder_do_not_hang_the_study(client, tmp_path):
+    folder = tmp_path / "out"
+    study.run_study(Cohort(n_samples=1, shape=SMALL), folder, client=client, progress=False)
+    os.mkfifo(study.sample_file(folder, 1))
+    cohort = Cohort(n_samples=2, shape=SMALL)
+
+    def run():
+        with pytest.warns(RuntimeWarning, match="sample-00001.json: it is not a regular file"):
+            return study.run_study(cohort, folder, client=client, progress=False)
+
+    outcome, _ = bounded(run, 60)
+    assert outcome["value"].computed == [1], outcome
+    other = tmp_path / "other"
+    other.mkdir()
+    os.mkfifo(other / "study.json")
+    outcome, _ = bounded(lambda: study.run_study(cohort, other, client=client), 30)
+    assert "study.json is not a file" in str(outcome.get("error")), outcome

@@ -417,13 +417,27 @@ def _save(path: pathlib.Path, data, seal: str) -> None:
 
 def _read(path: pathlib.Path):
     """``(data, seal)`` of a cache file; raises ``_Untrusted`` for a file not ours."""
-    info = os.lstat(path)
-    if not stat.S_ISREG(info.st_mode):
+    if os.path.islink(path):
         raise _Untrusted("it is not a regular file")
-    problem = _owner_problem(info, "it")
-    if problem:
-        raise _Untrusted(problem)
-    with np.load(path, allow_pickle=False) as stored:
+    # The checks look at the file that was opened (a link put in its place
+    # meanwhile is refused by O_NOFOLLOW), and the file is always closed.
+    # O_NONBLOCK: opening a named pipe put there would otherwise wait for a writer.
+    flags = os.O_RDONLY
+    for name in ("O_NOFOLLOW", "O_NONBLOCK", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Untrusted("it is not a regular file")
+        problem = _owner_problem(info, "it")
+        if problem:
+            raise _Untrusted(problem)
+        return _unpack(handle)
+
+
+def _unpack(handle):
+    with np.load(handle, allow_pickle=False) as stored:
         kind = str(stored["__kind__"])
         seal = str(stored["__seal__"])
         if kind == "ndarray":
