@@ -8,25 +8,49 @@ every Python file of the ``common`` package at the start of each build:
 
 * the hash is stored as the config value ``qbi_common_digest``, registered
   with ``rebuild="env"``, so Sphinx re-reads every page when it changes;
-* the hash is also written next to the execution cache; when it differs from
-  the one there, the cache is emptied, so the re-read pages are executed
-  again instead of being served from the cache.
+* the hash is also written next to the execution cache (the stamp file
+  ``qbi-common.sha256``); when it differs from the one there, the cached
+  notebooks are removed, so the re-read pages are executed again instead of
+  being served from the cache.
 
 An unchanged rebuild keeps both, and an edit to one chapter re-executes only
 that chapter, as usual.
+
+What is removed, and what never is
+    The cache folder is whatever ``execute: cache:`` in ``_config.yml``
+    (Sphinx's ``nb_execution_cache_path``) names, by default
+    ``_build/.jupyter_cache``. Clearing it removes only jupyter-cache's own
+    entries (``global.db`` and its journal files, ``__version__.txt``, and
+    the ``executed/<32 hex digits>/`` records holding ``base.ipynb`` and
+    ``artifacts/``) and the stamp; the folder itself stays. If the folder
+    holds anything else, it is not the book's: nothing in it is removed or
+    written, and the build warns (an error with ``-W``), naming the files and
+    what to do, instead of risking outputs of an older ``common/``.
 """
 from __future__ import annotations
 
 import hashlib
 import pathlib
+import re
 import shutil
 
+from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 import common
 
 logger = logging.getLogger(__name__)
 STAMP = "qbi-common.sha256"
+
+#: Files jupyter-cache writes at the top of its folder (SQLite may add the
+#: journal files next to its database).
+JUPYTER_CACHE_FILES = frozenset({"__version__.txt", "global.db", "global.db-journal",
+                                 "global.db-wal", "global.db-shm"})
+#: The folder of executed notebooks: one ``<hash>/`` per notebook, holding
+#: ``base.ipynb`` and, for notebooks that wrote files, ``artifacts/``.
+JUPYTER_CACHE_RECORDS = "executed"
+_RECORD = re.compile(r"^[0-9a-f]{32}$")
+_RECORD_ENTRIES = frozenset({"base.ipynb", "artifacts"})
 
 
 def common_digest(root: pathlib.Path | None = None) -> str:
@@ -51,18 +75,71 @@ def _cache_folder(app, config) -> pathlib.Path:
     return pathlib.Path(app.outdir).parent.joinpath(".jupyter_cache").resolve()
 
 
+def foreign_entries(cache: pathlib.Path) -> list[str]:
+    """Entries of ``cache`` that neither jupyter-cache nor this extension made.
+
+    Paths relative to ``cache``, sorted; empty when the folder is the book's
+    own execution cache (or empty).
+    """
+    foreign = []
+    for entry in sorted(cache.iterdir()):
+        name = entry.name
+        if name == STAMP or name in JUPYTER_CACHE_FILES:
+            if entry.is_symlink() or not entry.is_file():
+                foreign.append(name)
+        elif name == JUPYTER_CACHE_RECORDS and entry.is_dir() and not entry.is_symlink():
+            for record in sorted(entry.iterdir()):
+                inside = (sorted(p.name for p in record.iterdir())
+                          if record.is_dir() and not record.is_symlink() else None)
+                if (not _RECORD.match(record.name) or inside is None
+                        or not set(inside) <= _RECORD_ENTRIES):
+                    foreign.append(f"{name}/{record.name}")
+        else:
+            foreign.append(name)
+    return foreign
+
+
+def clear_cache(cache: pathlib.Path) -> None:
+    """Remove jupyter-cache's entries and the stamp from ``cache``.
+
+    Call only after :func:`foreign_entries` found nothing foreign.
+    """
+    records = cache / JUPYTER_CACHE_RECORDS
+    if records.is_dir():
+        for record in records.iterdir():
+            shutil.rmtree(record)
+        records.rmdir()
+    for name in sorted(JUPYTER_CACHE_FILES | {STAMP}):
+        (cache / name).unlink(missing_ok=True)
+
+
 def _on_config_inited(app, config):
     watched = config.qbi_common_dir
     digest = common_digest(pathlib.Path(app.srcdir, watched) if watched else None)
     config.qbi_common_digest = digest
     cache = _cache_folder(app, config)
+    if cache.exists() and not cache.is_dir():
+        raise ConfigError(f"the notebook execution cache {cache} is not a folder; point "
+                          "execute: cache: in _config.yml at a folder of its own")
+    if not cache.exists():
+        cache.mkdir(parents=True)
     stamp = cache / STAMP
-    old = stamp.read_text().strip() if stamp.is_file() else None
-    if old != digest and cache.exists():
-        logger.info("common/ changed since the last build: clearing the "
-                    "notebook execution cache %s", cache)
-        shutil.rmtree(cache)
-    cache.mkdir(parents=True, exist_ok=True)
+    old = stamp.read_text().strip() if stamp.is_file() and not stamp.is_symlink() else None
+    if old == digest:
+        return
+    strangers = foreign_entries(cache)
+    if strangers:
+        shown = ", ".join(strangers[:5]) + (", ..." if len(strangers) > 5 else "")
+        logger.warning(
+            "the notebook execution cache %s holds files that jupyter-cache and the book "
+            "did not make (%s), so the book does not empty it: chapters may show outputs "
+            "of an older common/. Point execute: cache: in _config.yml at a folder of its "
+            "own (or one that does not exist yet), or move those files away.", cache, shown)
+        return
+    if any(cache.iterdir()):
+        logger.info("common/ changed since the last build: clearing the notebook "
+                    "execution cache %s", cache)
+        clear_cache(cache)
     stamp.write_text(digest + "\n")
 
 

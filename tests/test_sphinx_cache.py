@@ -98,3 +98,150 @@ def test_default_digest_covers_the_installed_common_package():
     import common
     root = pathlib.Path(common.__file__).parent
     assert common_digest() == common_digest(root)
+
+
+# ------------------------------------------- what clearing may remove
+class _Recorder:
+    def __init__(self):
+        self.warnings, self.infos = [], []
+
+    def warning(self, message, *args):
+        self.warnings.append(message % args)
+
+    def info(self, message, *args):
+        self.infos.append(message % args)
+
+
+def _configure(tmp_path, monkeypatch, cache):
+    """Run the extension's config hook with ``cache`` as the execution cache."""
+    from types import SimpleNamespace
+
+    from booktools import sphinx_cache
+
+    lib = tmp_path / "lib"
+    lib.mkdir(exist_ok=True)
+    (lib / "helpers.py").write_text("VALUE = 1\n")
+    recorder = _Recorder()
+    monkeypatch.setattr(sphinx_cache, "logger", recorder)
+    app = SimpleNamespace(srcdir=str(tmp_path), outdir=str(tmp_path / "_build" / "html"))
+    config = SimpleNamespace(qbi_common_dir="lib", nb_execution_cache_path=str(cache),
+                             qbi_common_digest="")
+    sphinx_cache._on_config_inited(app, config)
+    return recorder, config
+
+
+def _jupyter_cache_layout(folder):
+    """What jupyter-cache writes: its database, version and executed notebooks."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "global.db").write_bytes(b"SQLite format 3\0")
+    (folder / "__version__.txt").write_text("1.0.1")
+    record = folder / "executed" / ("0123456789abcdef" * 2)
+    (record / "artifacts").mkdir(parents=True)
+    (record / "base.ipynb").write_text("{}")
+    (record / "artifacts" / "figure.png").write_bytes(b"png")
+
+
+def _tree(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_a_folder_holding_other_files_is_never_emptied(tmp_path, monkeypatch):
+    folder = tmp_path / "my-folder"
+    _jupyter_cache_layout(folder)
+    (folder / "thesis.tex").write_text("three years of work")
+    (folder / "data").mkdir()
+    (folder / "data" / "scan.raw").write_bytes(b"\1\2\3")
+    before = _tree(folder)
+    recorder, _ = _configure(tmp_path, monkeypatch, folder)
+    assert _tree(folder) == before            # nothing removed, nothing written
+    assert (folder / "thesis.tex").read_text() == "three years of work"
+    [warning] = recorder.warnings
+    assert str(folder) in warning and "data, thesis.tex" in warning
+    assert "execute: cache: in _config.yml" in warning
+
+
+def test_a_folder_named_executed_that_is_not_jupyter_caches_is_foreign(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    _jupyter_cache_layout(folder)
+    (folder / "executed" / "my-results").mkdir()
+    (folder / "executed" / "my-results" / "table.csv").write_text("1,2\n")
+    odd = folder / "executed" / ("f" * 32)
+    odd.mkdir()
+    (odd / "notes.txt").write_text("mine")
+    before = _tree(folder)
+    recorder, _ = _configure(tmp_path, monkeypatch, folder)
+    assert _tree(folder) == before
+    assert f"executed/{'f' * 32}, executed/my-results" in recorder.warnings[0]
+
+
+def test_a_link_under_a_cache_name_is_foreign(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    _jupyter_cache_layout(folder)
+    precious = tmp_path / "precious.db"
+    precious.write_text("keep")
+    (folder / "global.db").unlink()
+    (folder / "global.db").symlink_to(precious)
+    recorder, _ = _configure(tmp_path, monkeypatch, folder)
+    assert precious.read_text() == "keep" and (folder / "global.db").is_symlink()
+    assert "(global.db)" in recorder.warnings[0]
+
+
+def test_the_books_own_cache_is_cleared_of_jupyter_cache_files_only(tmp_path, monkeypatch):
+    from booktools.sphinx_cache import STAMP
+
+    folder = tmp_path / "_build" / ".jupyter_cache"
+    _jupyter_cache_layout(folder)
+    (folder / STAMP).write_text("0" * 64 + "\n")          # built with another common/
+    recorder, config = _configure(tmp_path, monkeypatch, folder)
+    assert recorder.warnings == [] and "clearing" in recorder.infos[0]
+    assert _tree(folder) == [STAMP]
+    assert (folder / STAMP).read_text().strip() == config.qbi_common_digest
+    # Unchanged common/: nothing is removed.
+    _jupyter_cache_layout(folder)
+    recorder, _ = _configure(tmp_path, monkeypatch, folder)
+    assert recorder.infos == [] and "global.db" in _tree(folder)
+
+
+def test_a_jupyter_cache_without_stamp_is_cleared_and_stamped(tmp_path, monkeypatch):
+    from booktools.sphinx_cache import STAMP
+
+    folder = tmp_path / "cache"
+    _jupyter_cache_layout(folder)
+    recorder, _ = _configure(tmp_path, monkeypatch, folder)
+    assert recorder.warnings == [] and _tree(folder) == [STAMP]
+
+
+def test_a_missing_cache_is_created_with_its_stamp(tmp_path, monkeypatch):
+    from booktools.sphinx_cache import STAMP
+
+    folder = tmp_path / "new" / "cache"
+    recorder, _ = _configure(tmp_path, monkeypatch, folder)
+    assert recorder.warnings == [] and _tree(folder) == [STAMP]
+
+
+def test_a_cache_path_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
+    from sphinx.errors import ConfigError
+
+    afile = tmp_path / "notes.txt"
+    afile.write_text("keep")
+    with pytest.raises(ConfigError, match="notes.txt is not a folder"):
+        _configure(tmp_path, monkeypatch, afile)
+    assert afile.read_text() == "keep"
+
+
+def test_a_build_pointed_at_a_users_folder_keeps_its_files_and_fails_with_w(tmp_path):
+    """The real thing: jupyter-book with execute.cache set to a folder of ours."""
+    write_book(tmp_path)
+    mine = tmp_path / "results"
+    mine.mkdir()
+    (mine / "measurements.csv").write_text("sample,count\n1,42\n")
+    config = tmp_path / "_config.yml"
+    config.write_text(config.read_text().replace(
+        "  raise_on_error: true\n", f"  raise_on_error: true\n  cache: {mine}\n"))
+    jb = pathlib.Path(sys.executable).with_name("jupyter-book")
+    result = subprocess.run([str(jb), "build", str(tmp_path), "-W"], capture_output=True,
+                            text=True, timeout=600)
+    assert (mine / "measurements.csv").read_text() == "sample,count\n1,42\n"
+    assert result.returncode != 0
+    assert "holds files that jupyter-cache and the book did not make (measurements.csv)" \
+        in result.stdout + result.stderr

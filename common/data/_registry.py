@@ -10,31 +10,54 @@ is registered with :func:`register`. The registry knows
 * the SHA-256 fingerprint of the data produced with the default parameters.
 
 :func:`load` generates a data set once and keeps it in an on-disk cache. Every
-read from the cache is verified against the fingerprint, so a damaged file is
-noticed and regenerated instead of silently giving wrong numbers.
+read from the cache is verified, so a damaged file is noticed and regenerated
+instead of silently giving wrong numbers:
+
+* the cache folder is made private (mode 0700); a folder, or a file in it,
+  that belongs to another user or that other users can write is not used
+  (a warning says so, and the data is computed);
+* each file is sealed with a keyed digest (HMAC-SHA256) of its content and
+  of the name, parameters and format it was made for, under a secret key
+  kept in the cache folder (``.qbi-cache-key``, mode 0600). A file that was
+  changed, renamed, copied from another cache or made by anything but this
+  code does not verify, and is regenerated; with the default parameters the
+  content must also have the registered SHA-256;
+* a folder that cannot be read or written gives a warning, and the data is
+  computed in memory;
+* temporary files left by a process killed while writing
+  (``.qbi-*.npz.<random>.tmp``) are removed once they are stale (see
+  :func:`common._files.clean_stale_temporaries`).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import pathlib
+import secrets
+import stat
 import sys
+import tempfile
 import warnings
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from .._files import write_atomically
+from .._files import clean_stale_temporaries, write_atomically
 
 #: Environment variable that moves the on-disk cache of generated data.
 CACHE_ENV = "QBI_DATA_CACHE"
 
 # Bump when the cache file layout changes (not when a data set changes: a
-# data set's own fingerprint is part of its cache key).
-_CACHE_FORMAT = 1
+# data set's own fingerprint is part of its cache key). 2: keyed seal.
+_CACHE_FORMAT = 2
+#: The cache's secret key (inside the cache folder).
+KEY_FILE = ".qbi-cache-key"
+# Final names of the cache's own files (for cleaning their temporaries).
+_CACHE_FILES = r"qbi-.+\.npz|\.qbi-cache-key"
 
 
 class UnknownDatasetError(KeyError):
@@ -103,10 +126,12 @@ def shape_param(default: tuple[int, ...], low: int, high: int) -> Param:
     allowed = f"a tuple of {n} integers, each from {low} to {high}"
 
     def check(value):
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ValueError(f"shape must be {allowed}, got {value!r}") from None
+        # Only a tuple or a list: tuple() would take a dict's keys, a string's
+        # characters, a set in any order.
+        if not isinstance(value, (tuple, list)):
+            raise ValueError(f"shape must be {allowed}, got {value!r} "
+                             f"(a {type(value).__name__})")
+        values = tuple(value)
         ok = len(values) == n and all(
             isinstance(v, (int, np.integer)) and not isinstance(v, bool)
             and low <= int(v) <= high
@@ -289,8 +314,92 @@ def _cache_name(ds: Dataset, values: dict[str, Any]) -> str:
     return f"qbi-{ds.name}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.npz"
 
 
-def _save(path: pathlib.Path, data, digest: str) -> None:
-    arrays: dict[str, np.ndarray] = {"__digest__": np.array(digest)}
+class _Untrusted(Exception):
+    """A cache folder or file this process must not use; the message says why."""
+
+
+def _owner_problem(info: os.stat_result, what: str) -> str | None:
+    """Why a file or folder with ``info`` is not trusted, or ``None``."""
+    if not hasattr(os, "geteuid"):  # no POSIX owners (Windows)
+        return None
+    if info.st_uid != os.geteuid():
+        return f"{what} belongs to another user (uid {info.st_uid})"
+    if info.st_mode & 0o022:
+        return (f"other users can write {what} (mode {stat.S_IMODE(info.st_mode):04o}); "
+                f"`chmod go-w` it to use it")
+    return None
+
+
+def _open_cache(folder: pathlib.Path) -> pathlib.Path:
+    """Make (mode 0700) and check the cache folder; raise ``_Untrusted`` or ``OSError``."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as err:
+        raise OSError(err.errno, f"cannot write the data cache in {folder} "
+                                 f"({err.strerror or err})") from None
+    info = os.stat(folder)
+    if not stat.S_ISDIR(info.st_mode):
+        raise _Untrusted(f"{folder} is not a folder")
+    problem = _owner_problem(info, "the folder")
+    if problem:
+        raise _Untrusted(problem)
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise PermissionError(13, f"cannot read the data cache in {folder} (permission denied)")
+    return folder
+
+
+def _read_key(path: pathlib.Path) -> bytes | None:
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or _owner_problem(info, "the key"):
+        return None
+    text = path.read_text().strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return key if len(key) == 32 else None
+
+
+def _cache_key(folder: pathlib.Path) -> bytes:
+    """The secret key of the cache in ``folder``, made on first use (mode 0600)."""
+    path = folder / KEY_FILE
+    key = _read_key(path)
+    if key is not None:
+        return key
+    new = secrets.token_bytes(32)
+    fd, tmp = tempfile.mkstemp(prefix=f".{KEY_FILE}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(new.hex() + "\n")
+        if os.path.lexists(path):  # a damaged or foreign key: replace it
+            os.replace(tmp, path)
+            return new
+        try:
+            os.link(tmp, path)        # atomic, and never over another process's key
+        except FileExistsError:
+            pass
+        except OSError:               # no hard links on this file system
+            os.replace(tmp, path)
+            return new
+    finally:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+    key = _read_key(path)
+    if key is None:
+        raise _Untrusted(f"its key {path} cannot be used")
+    return key
+
+
+def _seal(key: bytes, name: str, digest: str) -> str:
+    """The keyed digest of a cache file: its name (data set, parameters,
+    format) and its content's fingerprint."""
+    return hmac.new(key, f"{name}|{digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def _save(path: pathlib.Path, data, seal: str) -> None:
+    arrays: dict[str, np.ndarray] = {"__seal__": np.array(seal)}
     if isinstance(data, np.ndarray):
         arrays["__kind__"] = np.array("ndarray")
         arrays["data"] = data
@@ -300,15 +409,37 @@ def _save(path: pathlib.Path, data, digest: str) -> None:
         arrays["__columns__"] = np.array([c for c, _ in columns])
         for i, (_, values) in enumerate(columns):
             arrays[f"col{i}"] = values
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Nothing but our own cache file is ever replaced, and never half-written.
-    write_atomically(path, lambda handle: np.savez(handle, **arrays), binary=True)
+    # Nothing but our own cache file is ever replaced, and never half-written;
+    # never writable by others (a umask of 002 would make it so).
+    write_atomically(path, lambda handle: np.savez(handle, **arrays), binary=True,
+                     mode=0o644)
 
 
 def _read(path: pathlib.Path):
-    with np.load(path, allow_pickle=False) as stored:
+    """``(data, seal)`` of a cache file; raises ``_Untrusted`` for a file not ours."""
+    if os.path.islink(path):
+        raise _Untrusted("it is not a regular file")
+    # The checks look at the file that was opened (a link put in its place
+    # meanwhile is refused by O_NOFOLLOW), and the file is always closed.
+    # O_NONBLOCK: opening a named pipe put there would otherwise wait for a writer.
+    flags = os.O_RDONLY
+    for name in ("O_NOFOLLOW", "O_NONBLOCK", "O_BINARY"):
+        flags |= getattr(os, name, 0)
+    fd = os.open(path, flags)
+    with open(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Untrusted("it is not a regular file")
+        problem = _owner_problem(info, "it")
+        if problem:
+            raise _Untrusted(problem)
+        return _unpack(handle)
+
+
+def _unpack(handle):
+    with np.load(handle, allow_pickle=False) as stored:
         kind = str(stored["__kind__"])
-        digest = str(stored["__digest__"])
+        seal = str(stored["__seal__"])
         if kind == "ndarray":
             data = stored["data"]
         elif kind == "DataFrame":
@@ -316,7 +447,7 @@ def _read(path: pathlib.Path):
             data = pd.DataFrame({c: stored[f"col{i}"] for i, c in enumerate(columns)})
         else:
             raise ValueError(f"unknown kind {kind!r}")
-    return data, digest
+    return data, seal
 
 
 def _generate(ds: Dataset, values: dict[str, Any]):
@@ -328,47 +459,88 @@ def _generate(ds: Dataset, values: dict[str, Any]):
     return data
 
 
+def _in_memory(message: str) -> None:
+    warnings.warn(f"{message}; the data is computed in memory only. Set {CACHE_ENV} to a "
+                  "folder of your own, that only you can write, to keep it between sessions.",
+                  RuntimeWarning, stacklevel=3)
+
+
 def load(name: str, *, cache: bool = True, **params):
     """Return data set ``name`` (a NumPy array or a pandas DataFrame).
 
     Parameters other than ``cache`` are the data set's own (see
     :func:`describe`). With ``cache=True`` the data is read from the on-disk
     cache (see :func:`cache_dir`) when a valid copy is there, else generated
-    and stored. A cache file whose content does not match its SHA-256 is
-    regenerated; a cache folder that cannot be written gives a warning and the
-    data is computed in memory.
+    and stored; ``cache=False`` neither reads nor writes it. A cache file
+    that does not verify (see the module doc: damaged, changed, not made by
+    this cache, or writable by others) is regenerated with a warning; a
+    cache folder that cannot be read or written, or that is not private to
+    this user, gives a warning and the data is computed in memory.
     """
     ds = get(name)
+    if not isinstance(cache, (bool, np.bool_)):
+        raise ValueError(f"cache must be True or False, got {cache!r}")
     values = _normalise(ds, params)
     expected = ds.sha256 if values == ds.defaults() else None
     if not cache:
         return _generate(ds, values)
 
-    path = cache_dir() / _cache_name(ds, values)
-    if path.exists():
-        try:
-            data, digest = _read(path)
-            actual = fingerprint(data)
-            if actual == digest and (expected is None or actual == expected):
-                return data
-            reason = "its content does not match its SHA-256"
-        except Exception as err:  # truncated zip, missing member, bad header...
-            reason = f"it cannot be read ({type(err).__name__}: {err})"
-        warnings.warn(f"data cache file {path} is damaged ({reason}); "
-                      "regenerating it", RuntimeWarning, stacklevel=2)
+    folder = cache_dir()
+    file_name = _cache_name(ds, values)
+    path = folder / file_name
+    try:
+        _open_cache(folder)
+        key = _cache_key(folder)
+    except _Untrusted as why:
+        _in_memory(f"the data cache in {folder} is not used: {why}")
+        return _checked(ds, _generate(ds, values), expected)
+    except OSError as err:
+        text = err.strerror or str(err)
+        _in_memory(text if str(folder) in text else
+                   f"cannot use the data cache in {folder} ({text})")
+        return _checked(ds, _generate(ds, values), expected)
+
+    reason = None
+    try:
+        data, seal = _read(path)
+    except FileNotFoundError:
+        pass
+    except _Untrusted as why:
+        reason = f"it is not trusted: {why}"
+    except Exception as err:  # truncated zip, missing member, bad header, no permission...
+        reason = f"it cannot be read ({type(err).__name__}: {err})"
+    else:
+        actual = fingerprint(data)
+        if (hmac.compare_digest(seal, _seal(key, file_name, actual))
+                and (expected is None or actual == expected)):
+            return data
+        reason = ("its content does not match its seal (changed, damaged, or not made by "
+                  "this cache)")
+    if reason:
+        warnings.warn(f"data cache file {path} is damaged ({reason}); regenerating it",
+                      RuntimeWarning, stacklevel=2)
 
     data = _generate(ds, values)
     digest = fingerprint(data)
-    if expected is not None and digest != expected:
-        warnings.warn(
-            f"data set {name!r} generated on this machine has SHA-256 {digest}, "
-            f"not the registered {expected}: numbers may differ from the book's",
-            RuntimeWarning, stacklevel=2)
+    _checked(ds, data, expected, digest)
+    clean_stale_temporaries(folder, _CACHE_FILES)   # leftovers of killed writers
     try:
-        _save(path, data, digest)
+        _save(path, data, _seal(key, file_name, digest))
     except OSError as err:
         warnings.warn(
             f"cannot write the data cache in {path.parent} ({err}); the data is "
             f"computed in memory only. Set {CACHE_ENV} to a writable folder to "
             "keep it between sessions.", RuntimeWarning, stacklevel=2)
+    return data
+
+
+def _checked(ds: Dataset, data, expected: str | None, digest: str | None = None):
+    """Warn when the default data differ from the registered SHA-256."""
+    if expected is not None:
+        digest = digest or fingerprint(data)
+        if digest != expected:
+            warnings.warn(
+                f"data set {ds.name!r} generated on this machine has SHA-256 {digest}, "
+                f"not the registered {expected}: numbers may differ from the book's",
+                RuntimeWarning, stacklevel=3)
     return data
