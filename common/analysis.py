@@ -138,7 +138,10 @@ class Settings:
         fills the image. With a backdrop, :func:`sample_region` finds the
         sample first; Otsu's threshold is computed in it alone, objects are
         counted in it, objects cut by its outline are ``"border"``, and
-        densities are per pixel of sample.
+        densities are per pixel of sample. When objects and backdrop are on
+        the same side of the threshold (bright objects, bright backdrop),
+        whatever joins the backdrop at the objects' threshold, such as the
+        blurred rim of the sample, is backdrop too.
     fill_holes
         Fill holes inside objects (e.g. dark details on a bright coin):
         holes of at most ``max_size`` pixels (all holes when ``max_size`` is
@@ -354,9 +357,9 @@ def _check_image(image, name="image") -> np.ndarray:
 
 
 def _looks_coloured(array: np.ndarray) -> bool:
-    """Whether the last axis holds colour channels (2 to 4 of them, the others longer)."""
+    """Whether the last axis holds colour channels (2 to 4, rows and columns longer)."""
     return (array.ndim in (3, 4) and array.shape[-1] in _COLOUR_AXIS
-            and min(array.shape[:-1]) > max(_COLOUR_AXIS))
+            and min(array.shape[-3:-1]) > max(_COLOUR_AXIS))
 
 
 def as_gray(image, channel: int | str | None = None) -> np.ndarray:
@@ -583,7 +586,7 @@ def sample_region(image, backdrop: str = "bright", *, roi=None) -> np.ndarray:
     border (or, with a ``roi``, to its outside) are the backdrop. The
     sample is everything else, with the holes in it: a lacuna as bright as
     a white backdrop but enclosed by bone belongs to the sample. Pass the
-    smoothed image. Raises ValueError if nothing is left.
+    smoothed image.
     """
     if backdrop not in ("bright", "dark"):
         raise ValueError(f'backdrop must be "bright" or "dark", got {backdrop!r}')
@@ -594,10 +597,6 @@ def sample_region(image, backdrop: str = "bright", *, roi=None) -> np.ndarray:
         region = ~_reaching_border(side)
     else:
         region = roi & ~_reaching_border(side | ~roi)
-    if not region.any():
-        raise ValueError(f"no sample found: every pixel is on the {backdrop} side of Otsu's "
-                         "threshold and connected to the border; is the backdrop "
-                         f"{'dark' if backdrop == 'bright' else 'bright'} instead?")
     return region
 
 
@@ -934,6 +933,10 @@ def analyse(image, settings: Settings | None = None, *, channel=None, roi=None) 
     if settings.backdrop is not None:
         region = sample_region(smoothed, settings.backdrop, roi=region)
     mask, level = threshold(smoothed, settings.threshold, settings.polarity, within=region)
+    if settings.backdrop == settings.polarity:
+        # Objects and backdrop on the same side of the threshold: what joins
+        # the backdrop at this level (the blurred rim of the sample) is backdrop.
+        region = region & ~_reaching_border(mask | ~region)
     if region is not None:
         mask &= region
     if settings.fill_holes:
@@ -962,3 +965,159 @@ def analyse(image, settings: Settings | None = None, *, channel=None, roi=None) 
     summary = summarise(objects, tissue_px=tissue_px, ndim=image.ndim,
                         voxel_size_um=settings.voxel_size_um)
     return Result(labels=labels, objects=objects, summary=summary, level=level, region=region)
+
+
+# --------------------------------------------------------- command line
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit code 2)."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see python -m common.analysis --help)\n")
+
+
+def _channel(text: str):
+    if text == "gray":
+        return "gray"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a channel number or 'gray', got {text!r}") from None
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
+
+def _level(text: str):
+    if text == "otsu":
+        return "otsu"
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be 'otsu' or a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be 'otsu' or a finite number, got {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m common.analysis",
+        description="Count the objects (cells) of one image with the book's recipe: smooth, "
+                    "threshold, label, measure, classify. Prints a JSON summary; --out writes "
+                    "one row per object.",
+        epilog="Settings not given are derived from the object sizes as "
+               "common.analysis.Settings.for_objects does. Check them on a few images whose "
+               "answer you know before you trust the counts.")
+    parser.add_argument("image", metavar="IMAGE",
+                        help="a PNG, JPEG or TIFF file: a 2D image or a 3D stack")
+    parser.add_argument("--channel", type=_channel, metavar="N|gray",
+                        help="colour channel to analyse (0 red, 1 green, 2 blue) or 'gray' for "
+                             "the luminance; needed for a colour image whose channels differ")
+    parser.add_argument("--polarity", choices=("bright", "dark"), default="bright",
+                        help="objects brighter (default) or darker than their surroundings")
+    parser.add_argument("--backdrop", choices=("bright", "dark"),
+                        help="the sample lies on an empty backdrop of this brightness that "
+                             "reaches the image border: threshold and densities in the sample")
+    parser.add_argument("--min-size", type=_positive, default=4, metavar="PX",
+                        help="smallest single object, pixels (area in 2D, volume in 3D); "
+                             "default 4")
+    parser.add_argument("--max-size", type=_positive, default=math.inf, metavar="PX",
+                        help="largest single object, pixels; default: no limit")
+    parser.add_argument("--sigma", type=float, metavar="S",
+                        help="Gaussian smoothing, pixels; default: a quarter of the diameter "
+                             "of the smallest object, at most 2")
+    parser.add_argument("--threshold", type=_level, default="otsu", metavar="otsu|VALUE",
+                        help="Otsu's method (default) or a gray value")
+    parser.add_argument("--min-solidity", type=float, default=0.0, metavar="X",
+                        help="objects of lower solidity are 'odd' (touching, bent); default 0")
+    parser.add_argument("--pixel-size", type=_positive, metavar="UM",
+                        help="pixel (voxel) edge length in micrometres: densities per mm^2 "
+                             "(mm^3) too")
+    parser.add_argument("--roi", metavar="MASK",
+                        help="an image file of the same shape; its nonzero pixels are the "
+                             "region of interest")
+    parser.add_argument("--keep-border", action="store_true",
+                        help="count objects that touch the image border too")
+    parser.add_argument("--out", metavar="CSV",
+                        help="write one row per object to this CSV file (single cells have "
+                             "kind 'cell')")
+    parser.add_argument("--force", action="store_true", help="overwrite the --out file")
+    return parser
+
+
+def _plain(value):
+    """JSON-friendly: numpy numbers as Python numbers, NaN as None."""
+    if isinstance(value, (np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(value) else float(value)
+    return value
+
+
+def _run(args) -> dict:
+    out = pathlib.Path(args.out) if args.out else None
+    if out is not None:
+        if out.exists() and not args.force:
+            raise ValueError(f"{out} exists; choose another --out or pass --force to overwrite it")
+        if not out.parent.is_dir():
+            raise ValueError(f"cannot write {out}: the folder {out.parent} does not exist")
+    raw = read_image(args.image)
+    image = as_gray(raw, args.channel)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"{args.image} has shape {raw.shape}; the analysis takes 2D images and "
+                         "3D stacks")
+    roi = None
+    if args.roi:
+        roi = as_gray(read_image(args.roi), "gray") != 0
+        if roi.shape != image.shape:
+            raise ValueError(f"the ROI {args.roi} has shape {roi.shape}, the image {image.shape}")
+    changes = {"exclude_border": not args.keep_border, "min_solidity": args.min_solidity,
+               "threshold": args.threshold}
+    if args.sigma is not None:
+        changes["sigma"] = args.sigma
+    settings = Settings.for_objects(args.min_size, args.max_size, polarity=args.polarity,
+                                    ndim=image.ndim, pixel_size_um=args.pixel_size,
+                                    backdrop=args.backdrop, **changes)
+    result = analyse(image, settings, roi=roi)
+    s = result.summary
+    summary = {"image": str(args.image), "shape": list(image.shape), "ndim": image.ndim,
+               "count": s["count"], "too_big": s["n_too_big"], "odd": s["n_odd"],
+               "too_small": s["n_too_small"], "border": s["n_border"],
+               "tissue_px": s["tissue_px"], "density_per_1000px": s["density_per_kpx"]}
+    unit = f"density_per_mm{image.ndim}"
+    if unit in s:
+        summary[unit] = s[unit]
+    summary.update({"mean_size_px": s["mean_size_px"], "mean_elongation": s["mean_elongation"],
+                    "threshold": result.level, "settings": settings.as_dict(),
+                    "table": str(out) if out else None})
+    if out is not None:
+        result.objects.to_csv(out, index=False)
+    return {key: _plain(value) for key, value in summary.items()}
+
+
+def main(argv=None) -> int:
+    """The command line: ``python -m common.analysis IMAGE [options]`` (see ``--help``).
+
+    Prints the JSON summary on stdout and returns 0; on bad input prints one
+    line ``error: ...`` on stderr and returns 2.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        summary = _run(args)
+    except (ValueError, OSError) as error:
+        message = str(error).strip().replace("\n", " ") or type(error).__name__
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
