@@ -27,6 +27,7 @@ tests compare all of them with a plain qhull count.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 
 import numpy as np
@@ -39,6 +40,7 @@ __all__ = ["hull_pixels", "hull_pixels_qhull"]
 PAIRS_MAX_SIZE = 400
 
 
+@functools.lru_cache(maxsize=None)
 def _directions(ndim: int, largest: int) -> np.ndarray:
     """Primitive integer directions with entries from -largest to largest."""
     out = [u for u in itertools.product(range(-largest, largest + 1), repeat=ndim)
@@ -47,9 +49,9 @@ def _directions(ndim: int, largest: int) -> np.ndarray:
 
 
 # First a cheap set (axes and diagonals), then a richer one for the pixels
-# the first leaves undecided.
-_FIRST = {d: _directions(d, 1) for d in (2, 3)}
-_SECOND = {2: _directions(2, 5), 3: _directions(3, 3)}
+# the first leaves undecided: the largest entry of the directions.
+_FIRST = 1
+_SECOND = {2: 5, 3: 3}
 _FACES = {d: np.concatenate([np.eye(d), -np.eye(d)]) * 0.5 for d in (2, 3)}
 _OFFSETS = {d: np.concatenate([np.zeros((1, d), np.int64), np.eye(d, dtype=np.int64),
                                -np.eye(d, dtype=np.int64)]) for d in (2, 3)}
@@ -93,6 +95,7 @@ def _dot(points: np.ndarray, directions: np.ndarray) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=None)
 def _displacements(ndim: int, radius: int) -> np.ndarray:
     """Pairs (a, b) of steps: pixels p + a and p + b of an object put p in its hull.
 
@@ -113,9 +116,6 @@ def _displacements(ndim: int, radius: int) -> np.ndarray:
             seen.add(key)
             out.append(a + b)
     return np.array(out, np.int32)
-
-
-_PAIRS = {(d, r): _displacements(d, r) for d in (2, 3) for r in (1, 2)}
 
 
 def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarray:
@@ -188,20 +188,20 @@ def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarra
             return (_dot(2 * cand, directions) > table[row[cand_owner]]).any(axis=1)
 
         def certified(cand, cand_owner, radius):
-            pairs = _PAIRS[ndim, radius]
+            pairs = _displacements(ndim, radius)
             first = in_object(cand[:, None, :] + pairs[None, :, :ndim], cand_owner)
             second = in_object(cand[:, None, :] + pairs[None, :, ndim:], cand_owner)
             return (first & second).any(axis=1)
 
         out += np.bincount(cand_owner, minlength=count)      # every box pixel, for now
-        outside = separated(_FIRST[ndim], cand, cand_owner)
+        outside = separated(_directions(ndim, _FIRST), cand, cand_owner)
         out -= np.bincount(cand_owner[outside], minlength=count)
         cand, cand_owner = cand[~outside], cand_owner[~outside]
         if len(cand):                       # inside: midpoints of nearby pixel pairs
             inside = certified(cand, cand_owner, 1)
             cand, cand_owner = cand[~inside], cand_owner[~inside]
         if len(cand):                       # outside: more directions
-            outside = separated(_SECOND[ndim], cand, cand_owner)
+            outside = separated(_directions(ndim, _SECOND[ndim]), cand, cand_owner)
             out -= np.bincount(cand_owner[outside], minlength=count)
             cand, cand_owner = cand[~outside], cand_owner[~outside]
         if len(cand):                       # inside: pairs further apart
