@@ -12,18 +12,21 @@ The hull ``K`` of the face midpoints ``c +- e_i/2`` of the object's pixels
 ``C`` is ``conv(C)`` widened by the diamond ``|x|_1 <= 1/2``, so for any
 direction ``u``: ``max over K of u.x = max over C of u.c + max_i |u_i| / 2``
 (the *support* of ``K``). Every pixel ``p`` of the bounding box that is not
-part of the object is then decided by one of two certificates:
+part of the object is decided by certificates, tried in this order:
 
-* **outside**: ``u.p`` exceeds the support for some ``u`` of a fixed set of
-  small integer directions (a half-space that holds ``K`` and not ``p``);
-* **inside**: two object pixels ``a``, ``b`` have ``a + b = 2p`` or
-  ``2p +- e_i``: their midpoint lies in ``conv(C)`` and ``p`` within the
-  diamond around it.
+1. **outside**: ``u.p`` exceeds the support for one of the 26 (2D: 8)
+   directions with entries -1, 0, 1 (a half-space holds ``K`` but not ``p``);
+2. **inside**: two object pixels ``a``, ``b`` within one step of ``p`` have
+   ``a + b = 2p`` or ``2p +- e_i``: their midpoint lies in ``conv(C)``, and
+   ``p`` within the diamond around it;
+3. **outside** again, with all primitive directions of entries up to 3
+   (2D: up to 5).
 
-In doubled coordinates both tests are exact integer arithmetic. An object
-with a pixel that neither test decides (a few per cent of them: long bent or
-branched shapes) falls back to qhull, so every count is exact; the unit
-tests compare all of them with a plain qhull count.
+In doubled coordinates the tests are exact integer arithmetic. The few
+objects with a pixel that no certificate decides (long bent or branched
+shapes), and objects of more than :data:`PAIRS_MAX_SIZE` pixels, are counted
+with qhull, so every count is exact; the unit tests compare all of them with
+a plain qhull count and with :func:`skimage.measure.regionprops`.
 """
 from __future__ import annotations
 
@@ -35,8 +38,8 @@ from scipy.spatial import ConvexHull
 
 __all__ = ["hull_pixels", "hull_pixels_qhull"]
 
-#: Objects with more pixels than this skip the certificates (their pairs of
-#: pixels would be too many) and go to qhull directly.
+#: Objects with more pixels than this go to qhull directly (their boxes hold
+#: so many pixels to decide that one hull is cheaper).
 PAIRS_MAX_SIZE = 400
 
 
@@ -96,25 +99,22 @@ def _dot(points: np.ndarray, directions: np.ndarray) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=None)
-def _displacements(ndim: int, radius: int) -> np.ndarray:
-    """Pairs (a, b) of steps: pixels p + a and p + b of an object put p in its hull.
+def _pairs(ndim: int) -> np.ndarray:
+    """Pairs of steps (a, b): object pixels at p + a and p + b put p in the hull.
 
     Their sum a + b is zero or one unit step o: the midpoint of the two
     pixels lies in the hull of the object's pixel centres, and p within half
-    a step of it. Steps up to ``radius`` along every axis (for radius 2, at
-    least one entry of a is +-2); each unordered pair once.
+    a step of it. Steps a of at most one along every axis; each unordered
+    pair once. One row per pair: a then b.
     """
     out, seen = [], set()
-    for a in itertools.product(range(-radius, radius + 1), repeat=ndim):
-        if radius > 1 and max(map(abs, a)) < radius:
-            continue
+    for a in itertools.product((-1, 0, 1), repeat=ndim):
         for o in _OFFSETS[ndim]:
             b = tuple(int(x) for x in o - np.array(a))
-            key = frozenset((a, b)) if a != b else (a,)
-            if key in seen or max(map(abs, b)) > radius + 1:
-                continue
-            seen.add(key)
-            out.append(a + b)
+            key = frozenset((a, b))
+            if key not in seen:
+                seen.add(key)
+                out.append(a + b)
     return np.array(out, np.int32)
 
 
@@ -187,8 +187,8 @@ def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarra
             table, row = supports(directions, np.unique(cand_owner))
             return (_dot(2 * cand, directions) > table[row[cand_owner]]).any(axis=1)
 
-        def certified(cand, cand_owner, radius):
-            pairs = _displacements(ndim, radius)
+        def certified(cand, cand_owner):
+            pairs = _pairs(ndim)
             first = in_object(cand[:, None, :] + pairs[None, :, :ndim], cand_owner)
             second = in_object(cand[:, None, :] + pairs[None, :, ndim:], cand_owner)
             return (first & second).any(axis=1)
@@ -198,15 +198,12 @@ def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarra
         out -= np.bincount(cand_owner[outside], minlength=count)
         cand, cand_owner = cand[~outside], cand_owner[~outside]
         if len(cand):                       # inside: midpoints of nearby pixel pairs
-            inside = certified(cand, cand_owner, 1)
+            inside = certified(cand, cand_owner)
             cand, cand_owner = cand[~inside], cand_owner[~inside]
         if len(cand):                       # outside: more directions
             outside = separated(_directions(ndim, _SECOND[ndim]), cand, cand_owner)
             out -= np.bincount(cand_owner[outside], minlength=count)
             cand, cand_owner = cand[~outside], cand_owner[~outside]
-        if len(cand):                       # inside: pairs further apart
-            inside = certified(cand, cand_owner, 2)
-            cand, cand_owner = cand[~inside], cand_owner[~inside]
         qhull += list(np.unique(cand_owner))
     if stats is not None:
         stats["qhull"] = len(qhull)

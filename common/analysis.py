@@ -629,19 +629,22 @@ def _columns(ndim: int) -> list[str]:
 def _moments_large(mask: np.ndarray, start) -> tuple[float, np.ndarray, np.ndarray]:
     """Size, centroid and covariance of one object from projections of its box."""
     ndim = mask.ndim
-    count = float(np.count_nonzero(mask))
+    pixels = mask.view(np.uint8)
     axes = [np.arange(n, dtype=np.float64) for n in mask.shape]
-    first = np.empty(ndim)
-    second = np.empty((ndim, ndim))
-    for a in range(ndim):
-        profile = mask.sum(axis=tuple(k for k in range(ndim) if k != a), dtype=np.int64)
-        first[a] = axes[a] @ profile
-        second[a, a] = (axes[a] ** 2) @ profile
-    for a in range(ndim):
-        for b in range(a + 1, ndim):
-            plane = mask.sum(axis=tuple(k for k in range(ndim) if k not in (a, b)),
-                             dtype=np.int64)
-            second[a, b] = second[b, a] = axes[a] @ plane @ axes[b]
+    if ndim == 2:
+        planes = {(0, 1): pixels}
+    else:  # the three projections onto planes of two axes (integer sums, exact)
+        planes = {(0, 1): np.add.reduce(pixels, axis=2, dtype=np.int32),
+                  (0, 2): np.add.reduce(pixels, axis=1, dtype=np.int32),
+                  (1, 2): np.add.reduce(pixels, axis=0, dtype=np.int32)}
+    profiles = [planes[0, 1].sum(axis=1, dtype=np.int64), planes[0, 1].sum(axis=0, dtype=np.int64)]
+    if ndim == 3:
+        profiles.append(planes[0, 2].sum(axis=0, dtype=np.int64))
+    count = float(profiles[0].sum())
+    first = np.array([axes[a] @ profiles[a] for a in range(ndim)])
+    second = np.diag([(axes[a] ** 2) @ profiles[a] for a in range(ndim)])
+    for (a, b), plane in planes.items():
+        second[a, b] = second[b, a] = axes[a] @ plane.astype(np.float64) @ axes[b]
     mean = first / count
     cov = second / count - np.outer(mean, mean)
     return count, mean + np.asarray(start, float), cov
@@ -853,37 +856,38 @@ def summarise(cells: pd.DataFrame, *, tissue_px: int, ndim: int,
                              "(or name the size column with size=...)")
     if isinstance(tissue_px, bool) or not isinstance(tissue_px, numbers.Integral) or tissue_px < 1:
         raise ValueError(f"tissue_px must be a positive integer number of pixels, got {tissue_px!r}")
-    kinds = cells["kind"].value_counts()
-    cell = cells[cells["kind"] == "cell"]
-    out = {"ndim": ndim, "count": int(len(cell))}
-    for kind in ("too_big", "odd", "too_small", "border"):
-        out[f"n_{kind}"] = int(kinds.get(kind, 0))
+    kind = cells["kind"].to_numpy()
+    is_cell = kind == "cell"
+    count = int(np.count_nonzero(is_cell))
+    out = {"ndim": ndim, "count": count}
+    for name in ("too_big", "odd", "too_small", "border"):
+        out[f"n_{name}"] = int(np.count_nonzero(kind == name))
     out["tissue_px"] = int(tissue_px)
-    out["density_per_kpx"] = 1000.0 * len(cell) / tissue_px
+    out["density_per_kpx"] = 1000.0 * count / tissue_px
     if voxel_size_um is not None:
         mm = voxel_size_um * 1e-3
-        out[f"density_per_mm{ndim}"] = len(cell) / (tissue_px * mm**ndim)
-    left = cell[cell["side"] == "left"]
-    right = cell[cell["side"] == "right"]
-    out["count_left"], out["count_right"] = int(len(left)), int(len(right))
-    out["more_cells_on"] = ("left" if len(left) > len(right)
-                            else "right" if len(right) > len(left) else "equal")
-    mean = lambda frame: float(frame[size].mean()) if len(frame) else math.nan  # noqa: E731
-    out["mean_size_px"] = mean(cell)
-    out["mean_size_left_px"], out["mean_size_right_px"] = mean(left), mean(right)
+        out[f"density_per_mm{ndim}"] = count / (tissue_px * mm**ndim)
+    side = cells["side"].to_numpy()[is_cell]
+    left, right = side == "left", side == "right"
+    out["count_left"], out["count_right"] = int(left.sum()), int(right.sum())
+    out["more_cells_on"] = ("left" if left.sum() > right.sum()
+                            else "right" if right.sum() > left.sum() else "equal")
+    sizes = cells[size].to_numpy(float)[is_cell]
+    mean = lambda values: float(values.mean()) if len(values) else math.nan  # noqa: E731
+    out["mean_size_px"] = mean(sizes)
+    out["mean_size_left_px"], out["mean_size_right_px"] = mean(sizes[left]), mean(sizes[right])
     a, b = out["mean_size_left_px"], out["mean_size_right_px"]
     out["larger_cells_on"] = ("left" if a > b else "right" if b > a else "equal")
-    if "elongation" in cell and len(cell):
-        out["mean_elongation"] = float(cell["elongation"].mean())
-    elif "major_axis_px" in cell and "minor_axis_px" in cell and len(cell):
-        out["mean_elongation"] = float((cell["major_axis_px"] / cell["minor_axis_px"]).mean())
+    if "elongation" in cells:
+        out["mean_elongation"] = mean(cells["elongation"].to_numpy(float)[is_cell])
+    elif "major_axis_px" in cells and "minor_axis_px" in cells:
+        ratio = cells["major_axis_px"].to_numpy(float) / cells["minor_axis_px"].to_numpy(float)
+        out["mean_elongation"] = mean(ratio[is_cell])
     else:
         out["mean_elongation"] = math.nan
-    angles = cell["orientation_deg"] if "orientation_deg" in cell else []
+    angles = cells["orientation_deg"].to_numpy(float)[is_cell] if "orientation_deg" in cells else []
     out["mean_orientation_deg"], out["alignment"] = _axial_mean(angles)
     return out
-
-
 
 
 @dataclasses.dataclass

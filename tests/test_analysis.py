@@ -569,6 +569,11 @@ def some_labels():
     for shape in [(160, 200), (30, 60, 60)]:
         field = ndimage.gaussian_filter(rng.normal(size=shape), 1.2)
         yield f"random {len(shape)}D blobs", A.label(field > 0.12)[0]
+    # One object so large that it is measured from projections of its box.
+    field = ndimage.gaussian_filter(rng.normal(size=(300, 300)), 2.0)
+    big = A.label(field > -0.02)[0]
+    assert np.bincount(big.ravel())[1:].max() > A._LARGE_BOX / 2
+    yield "a large 2D object among small ones", big
     yield "a ring of 1 px and a filled box", np.pad(np.array(
         [[1, 1, 1, 0, 2, 2], [1, 0, 1, 0, 2, 2], [1, 1, 1, 0, 2, 2]], np.int32), 2)
 
