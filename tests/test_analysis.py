@@ -627,3 +627,20 @@ def test_most_hulls_are_counted_without_qhull():
     stats = {}
     _convex.hull_pixels(masks, stats)
     assert len(masks) > 40 and stats["qhull"] <= 0.15 * len(masks)
+
+
+def test_settings_derived_from_object_sizes_count_the_books_own_data():
+    # The recipe a reader would use on their own images (sizes and a white
+    # backdrop, Otsu's threshold inside the sample), on the book's synthetic
+    # bone: it must count as well as the presets tuned to these data sets.
+    image, truth = data.load("bone_slice"), data.load("bone_slice_cells")
+    settings = A.Settings.for_objects(2, 40, backdrop="bright", min_solidity=0.75)
+    true_count = int((truth["kind"] == "cell").sum())
+    assert abs(A.analyse(image, settings).summary["count"] - true_count) <= 0.05 * true_count
+    cohort = Cohort(n_samples=2, seed=0, shape=(32, 96, 96))
+    settings = A.Settings.for_objects(4, 250, ndim=3, backdrop="bright", min_solidity=0.7,
+                                      pixel_size_um=cohort.voxel_size_um)
+    for sample in range(2):
+        true_count = int((cohort.truth(sample)["kind"] == "cell").sum())
+        got = A.analyse(cohort.sample(sample), settings).summary["count"]
+        assert abs(got - true_count) <= 0.05 * true_count
