@@ -1039,6 +1039,9 @@ def _parser() -> argparse.ArgumentParser:
                              "of the smallest object, at most 2")
     parser.add_argument("--threshold", type=_level, default="otsu", metavar="otsu|VALUE",
                         help="Otsu's method (default) or a gray value")
+    parser.add_argument("--background", type=_positive, metavar="PX",
+                        help="uneven illumination: subtract a Gaussian blur of this scale, "
+                             "pixels (several times the largest object's diameter)")
     parser.add_argument("--min-solidity", type=float, default=0.0, metavar="X",
                         help="objects of lower solidity are 'odd' (touching, bent); default 0")
     parser.add_argument("--pixel-size", type=_positive, metavar="UM",
@@ -1086,6 +1089,8 @@ def _run(args) -> dict:
                "threshold": args.threshold}
     if args.sigma is not None:
         changes["sigma"] = args.sigma
+    if args.background is not None:
+        changes["background"] = args.background
     settings = Settings.for_objects(args.min_size, args.max_size, polarity=args.polarity,
                                     ndim=image.ndim, pixel_size_um=args.pixel_size,
                                     backdrop=args.backdrop, **changes)

@@ -110,6 +110,16 @@ def test_tiff_images_and_stacks(tmp_path):
     assert "z" in pd.read_csv(tmp_path / "balls.csv").columns
 
 
+def test_uneven_illumination_is_removed_with_a_background(tmp_path):
+    # Light brighter on the left: the surroundings there are almost as bright
+    # as the spots on the right, and no one threshold fits.
+    image = spots(surround=20, spot=100).astype(float) + np.linspace(130, 0, 80)[None, :]
+    iio.imwrite(tmp_path / "uneven.png", image.astype(np.uint8))
+    assert ok("uneven.png", cwd=tmp_path)["count"] == 2
+    summary = ok("uneven.png", "--background", 20, cwd=tmp_path)
+    assert summary["count"] == 6 and summary["settings"]["background"] == 20
+
+
 def test_a_region_of_interest(tmp_path):
     image = spots()
     iio.imwrite(tmp_path / "cells.png", image)
