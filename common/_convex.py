@@ -118,6 +118,11 @@ def _pairs(ndim: int) -> np.ndarray:
     return np.array(out, np.int32)
 
 
+#: Margin of empty pixels around each box in the lookup grid: the pairs of
+#: steps reach at most two pixels beyond a box pixel.
+_MARGIN = 2
+
+
 def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarray:
     """:func:`hull_pixels_qhull` of every mask in ``masks``, mostly without qhull.
 
@@ -136,42 +141,42 @@ def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarra
     if len(todo):
         shapes = np.zeros((count, ndim), np.int64)
         shapes[todo] = [masks[i].shape for i in todo]
-        base = np.zeros(count, np.int64)
-        base[todo] = np.concatenate([[0], np.cumsum(full[todo])[:-1]])
+        start = np.zeros(count, np.int64)
+        start[todo] = np.concatenate([[0], np.cumsum(full[todo])[:-1]])
         flat = np.concatenate([masks[i].ravel() for i in todo])
         owner = np.repeat(todo, full[todo])
         coords = np.empty((len(flat), ndim), np.int32)
-        rest = np.arange(len(flat)) - base[owner]
+        rest = np.arange(len(flat)) - start[owner]
         for axis in range(ndim - 1, -1, -1):
             coords[:, axis] = rest % shapes[owner, axis]
             rest //= shapes[owner, axis]
+        # A lookup grid: every box with a margin of empty pixels, so that a
+        # pixel's neighbour is one index away and needs no bounds check.
+        padded = shapes + 2 * _MARGIN
         strides = np.ones((count, ndim), np.int64)
         for axis in range(ndim - 2, -1, -1):
-            strides[:, axis] = strides[:, axis + 1] * shapes[:, axis + 1]
+            strides[:, axis] = strides[:, axis + 1] * padded[:, axis + 1]
+        volume = np.where(np.isin(np.arange(count), todo), padded.prod(axis=1), 0)
+        base = np.concatenate([[0], np.cumsum(volume)[:-1]])
+        index = base[owner] + ((coords + _MARGIN) * strides[owner]).sum(axis=1)
+        grid = np.zeros(int(volume.sum()), bool)
+        grid[index[flat]] = True
 
-        def in_object(position, who):
-            """Whether ``position[..., axis]`` (one row per entry of ``who``) are object pixels."""
-            valid = np.ones(position.shape[:-1], bool)
-            index = np.broadcast_to(base[who].reshape((-1,) + (1,) * (position.ndim - 2)),
-                                    position.shape[:-1]).copy()
-            for axis in range(ndim):
-                p = position[..., axis]
-                extent = shapes[who, axis].reshape((-1,) + (1,) * (position.ndim - 2))
-                valid &= (p >= 0) & (p < extent)
-                index += p * strides[who, axis].reshape(extent.shape)
-            return valid & flat[np.where(valid, index, 0)]
+        def present(where, who, steps):
+            """Object pixels at pixel ``where`` (grid index) plus each of ``steps``."""
+            offset = steps[:, 0][None, :] * strides[who, 0][:, None]
+            for axis in range(1, ndim):
+                offset += steps[:, axis][None, :] * strides[who, axis][:, None]
+            return grid[where[:, None] + offset]
 
         # Pixels with object pixels on both sides along an axis are no
         # corners of the hull: only the others bound it.
-        pix, pix_owner = coords[flat], owner[flat]
-        between = np.zeros(len(pix), bool)
-        for axis in range(ndim):
-            step = np.zeros(ndim, np.int32)
-            step[axis] = 1
-            between |= (in_object((pix + step)[:, None, :], pix_owner)[:, 0]
-                        & in_object((pix - step)[:, None, :], pix_owner)[:, 0])
-        pix, pix_owner = pix[~between], pix_owner[~between]
-        cand, cand_owner = coords[~flat], owner[~flat]
+        pix, pix_owner, pix_index = coords[flat], owner[flat], index[flat]
+        unit = np.eye(ndim, dtype=np.int64)
+        around = present(pix_index, pix_owner, np.concatenate([unit, -unit]))
+        corner = ~(around[:, :ndim] & around[:, ndim:]).any(axis=1)
+        pix, pix_owner = pix[corner], pix_owner[corner]
+        cand, cand_owner, cand_index = coords[~flat], owner[~flat], index[~flat]
 
         def supports(directions, objects):
             use = np.isin(pix_owner, objects) if len(objects) < count else slice(None)
@@ -183,27 +188,27 @@ def hull_pixels(masks: list[np.ndarray], stats: dict | None = None) -> np.ndarra
             row[point_owner[first]] = np.arange(len(first))
             return table, row
 
-        def separated(directions, cand, cand_owner):
+        def separated(directions):
             table, row = supports(directions, np.unique(cand_owner))
             return (_dot(2 * cand, directions) > table[row[cand_owner]]).any(axis=1)
 
-        def certified(cand, cand_owner):
-            pairs = _pairs(ndim)
-            first = in_object(cand[:, None, :] + pairs[None, :, :ndim], cand_owner)
-            second = in_object(cand[:, None, :] + pairs[None, :, ndim:], cand_owner)
-            return (first & second).any(axis=1)
-
         out += np.bincount(cand_owner, minlength=count)      # every box pixel, for now
-        outside = separated(_directions(ndim, _FIRST), cand, cand_owner)
+        outside = separated(_directions(ndim, _FIRST))
         out -= np.bincount(cand_owner[outside], minlength=count)
-        cand, cand_owner = cand[~outside], cand_owner[~outside]
-        if len(cand):                       # inside: midpoints of nearby pixel pairs
-            inside = certified(cand, cand_owner)
-            cand, cand_owner = cand[~inside], cand_owner[~inside]
+        keep = ~outside
+        cand, cand_owner, cand_index = cand[keep], cand_owner[keep], cand_index[keep]
+        pairs = _pairs(ndim).astype(np.int64)
+        symmetric = (pairs[:, :ndim] + pairs[:, ndim:] == 0).all(axis=1)
+        for some in (pairs[symmetric], pairs[~symmetric]):   # inside: nearby pixel pairs
+            if len(cand):
+                inside = (present(cand_index, cand_owner, some[:, :ndim])
+                          & present(cand_index, cand_owner, some[:, ndim:])).any(axis=1)
+                keep = ~inside
+                cand, cand_owner, cand_index = cand[keep], cand_owner[keep], cand_index[keep]
         if len(cand):                       # outside: more directions
-            outside = separated(_directions(ndim, _SECOND[ndim]), cand, cand_owner)
+            outside = separated(_directions(ndim, _SECOND[ndim]))
             out -= np.bincount(cand_owner[outside], minlength=count)
-            cand, cand_owner = cand[~outside], cand_owner[~outside]
+            cand_owner = cand_owner[~outside]
         qhull += list(np.unique(cand_owner))
     if stats is not None:
         stats["qhull"] = len(qhull)
