@@ -208,3 +208,130 @@ def test_bone_block_bad_shape(shape):
 def test_bone_block_bad_chunks(chunks):
     with pytest.raises(ValueError, match=r"chunks must be a tuple of 3 integers, each from 16 to 1024"):
         C.bone_block((64, 64, 64), chunks=chunks)
+
+
+# ------------------------------------------------ limits: one source, memory
+def test_describe_states_exactly_the_shape_limits_the_check_enforces():
+    import re
+
+    text = data.describe("cohort_sample")
+    line = next(row for row in text.splitlines() if row.strip().startswith("shape ="))
+    found = re.search(r"planes from (\d+) to (\d+), rows and cols from (\d+) to (\d+)", line)
+    assert found, line
+    p_lo, p_hi, rc_lo, rc_hi = map(int, found.groups())
+    assert (p_lo, p_hi, rc_lo, rc_hi) == (*C.PLANES, *C.ROWS_COLS)
+    check = next(p for p in data.get("cohort_sample").params if p.name == "shape").check
+    for shape in [(p_lo, rc_lo, rc_lo), (p_hi, rc_hi, rc_hi), (p_lo, rc_hi, rc_lo)]:
+        assert check(shape) == shape and Cohort(shape=shape).shape == shape
+    for shape in [(p_lo - 1, rc_lo, rc_lo), (p_hi + 1, rc_lo, rc_lo),
+                  (p_lo, rc_lo - 1, rc_lo), (p_lo, rc_lo, rc_hi + 1)]:
+        for make in (check, lambda s: Cohort(shape=s)):
+            with pytest.raises(ValueError, match=re.escape(C.SHAPE_ALLOWED)):
+                make(shape)
+    # The class documentation points at the limits instead of restating them.
+    assert "32 to 1024" not in Cohort.__doc__ and "PLANES" in Cohort.__doc__
+
+
+def test_the_memory_estimate_covers_the_measured_peak():
+    import tracemalloc
+
+    for shape in [SMALL, C.SHAPE]:
+        C._generate.cache_clear()
+        tracemalloc.start()
+        try:
+            C._generate(0, shape, 0)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        n = np.prod(shape)
+        print(f"{shape}: peak {peak / n:.1f} bytes per voxel, estimate {C.memory_needed(shape) / n:.1f}")
+        assert peak <= C.memory_needed(shape)
+        assert peak >= 0.5 * C.BYTES_PER_VOXEL * n      # the estimate is not wildly high
+    C._generate.cache_clear()
+
+
+@pytest.mark.parametrize("shape", [C.SHAPE, (512, 1024, 1024)])
+def test_a_sample_that_cannot_fit_is_refused_before_anything_is_allocated(shape, monkeypatch,
+                                                                          data_cache):
+    import tracemalloc
+
+    monkeypatch.setattr(C, "available_memory", lambda: 2**20)      # 1 MiB left
+    need = C.memory_needed(shape) / 2**30
+    message = (rf"cohort sample of shape \({shape[0]}, {shape[1]}, {shape[2]}\) needs about "
+               rf"{need:.2f} GiB .* this machine has 0.00 GiB available; choose a smaller shape")
+    cohort = Cohort(n_samples=2, seed=11, shape=shape)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MemoryError, match=message):
+            cohort.sample(1)
+        with pytest.raises(MemoryError, match=message):
+            data.load("cohort_sample", sample=1, seed=11, shape=shape)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
+
+
+def test_largest_shape_needs_far_less_than_before():
+    # 512 x 1024 x 1024 voxels needed about 32 GiB with the old generator
+    # (61 bytes per voxel); a sample now needs under 13 GiB.
+    assert C.memory_needed((512, 1024, 1024)) < 13 * 2**30
+    assert C.available_memory() is None or C.available_memory() > 0
+
+
+# ----------------------------------------------------------- imaging model
+@pytest.fixture(scope="module")
+def recorded():
+    cohort = Cohort(n_samples=1, seed=0)
+    return cohort, cohort.sample(0), cohort.truth(0)
+
+
+def test_partial_volume_fills_the_gray_levels_between_bone_and_lacunae(recorded):
+    _, volume, _ = recorded
+    counts = np.bincount(volume.ravel(), minlength=256)
+    # No empty gray level between the bone and the lacunae peaks.
+    assert (counts[60:200] > 0).all()
+    assert counts[255] > 0.3 * volume.size                # saturated background
+    inside = volume[volume < 250]
+    assert 30 <= np.median(inside) <= 42
+
+
+def test_lacunae_have_a_dark_fringe_and_bright_peaks(recorded):
+    _, volume, truth = recorded
+    cells = truth[truth["kind"] == "cell"]
+    darkest, peak = [], []
+    for z, r, c in np.rint(cells[["z", "row", "col"]].to_numpy()).astype(int):
+        box = volume[max(z - 4, 0):z + 5, max(r - 6, 0):r + 7, max(c - 6, 0):c + 7]
+        darkest.append(box.min())
+        peak.append(box.max())
+    bone_median = np.median(volume[volume < 120])
+    assert np.median(darkest) < bone_median - 12           # the halo
+    assert 200 <= np.median(peak) <= 250
+    assert np.percentile(peak, 90) < 255                   # lacunae do not saturate
+
+
+def test_truth_is_the_object_and_the_measurement_differs_from_it(recorded):
+    from common import analysis
+
+    cohort, volume, truth = recorded
+    cells = truth[truth["kind"] == "cell"]
+    result = analysis.analyse(volume, analysis.BONE_VOLUME)
+    # Every true cell is found where the truth puts it, and its measured
+    # volume follows the true one (smaller, by a similar share).
+    found = result.objects[result.objects["kind"] == "cell"]
+    pts_true = cells[["z", "row", "col"]].to_numpy()
+    pts_found = found[["z", "row", "col"]].to_numpy()
+    d = np.sqrt(((pts_true[:, None, :] - pts_found[None, :, :]) ** 2).sum(axis=-1))
+    nearest = d.argmin(axis=1)
+    assert np.median(d.min(axis=1)) < 0.2 and d.min(axis=1).max() < 1.0
+    assert len(set(nearest)) == len(cells)                       # one to one
+    sizes = found["size_px"].to_numpy()[nearest]
+    assert np.corrcoef(sizes, cells["volume_vox"])[0, 1] > 0.9
+    # Ellipsoids: volume 4/3 pi a b c, from the full axis lengths.
+    expected = np.pi / 6 * cells["major_axis_vox"] * cells["middle_axis_vox"] * cells["minor_axis_vox"]
+    np.testing.assert_allclose(cells["volume_vox"], expected, rtol=2e-3)
+    assert abs(result.summary["count"] - len(cells)) <= 0.02 * len(cells)
+    found = result.objects[result.objects["kind"] == "cell"]["size_px"].mean()
+    assert 0.75 < found / cells["volume_vox"].mean() < 0.97   # partial volume, blur, halo
+    bone = cohort.bone_voxels(0)
+    assert abs(bone - np.count_nonzero(volume < 250)) < 0.05 * bone

@@ -2,6 +2,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import ndimage as ndi
 
 import common.data as data
 from common.data import micrograph
@@ -184,3 +185,57 @@ def test_bad_seed_is_named(name, seed, data_cache):
 def test_unknown_parameter_is_named(name, data_cache):
     with pytest.raises(TypeError, match=r"no parameter 'n'.*seed"):
         data.load(name, n=5)
+
+
+# ------------------------------------------------ imaging model and truth
+@pytest.fixture(scope="module")
+def droplets():
+    return data.load("stained_micrograph_droplets", cache=False)
+
+
+def test_droplet_table_has_the_documented_columns(droplets):
+    assert list(droplets.columns) == ["droplet_id", "row", "col", "radius_px", "area_px",
+                                      "major_axis_px", "minor_axis_px", "orientation_deg",
+                                      "visible_px", "in_cluster", "cut_by_border"]
+    assert droplets["droplet_id"].tolist() == list(range(1, len(droplets) + 1))
+    assert droplets["radius_px"].between(1.8, 24.0).all()
+    np.testing.assert_allclose(droplets["major_axis_px"], 2 * droplets["radius_px"], rtol=1e-3)
+    ratio = droplets["minor_axis_px"] / droplets["major_axis_px"]
+    assert ratio.between(0.85, 1.0).all()
+    np.testing.assert_allclose(droplets["area_px"], np.pi / 4 * droplets["major_axis_px"]
+                               * droplets["minor_axis_px"], rtol=2e-3)
+    assert droplets["orientation_deg"].between(-90, 90, inclusive="right").all()
+    assert 300 < len(droplets) < 600 and droplets["in_cluster"].mean() > 0.5
+    # Squeezed by neighbours or cut by the border, never more than itself.
+    assert (droplets["visible_px"] <= droplets["area_px"] + 2 * np.pi * droplets["radius_px"]).all()
+    assert (droplets.loc[droplets["cut_by_border"], "visible_px"]
+            < droplets.loc[droplets["cut_by_border"], "area_px"]).all()
+
+
+def test_droplets_are_light_inside_and_rimmed_dark(image, droplets):
+    big = droplets[(droplets["radius_px"] > 5) & ~droplets["cut_by_border"]]
+    r = np.rint(big["row"]).astype(int)
+    c = np.rint(big["col"]).astype(int)
+    centre = image[r, c].astype(int).sum(axis=1)
+    tissue = image[300:500, 420:630].reshape(-1, 3).astype(int).sum(axis=1)
+    assert np.median(centre) > np.median(tissue) + 40          # light bodies and glints
+    lum = image.mean(axis=-1)
+    rims = [lum[max(0, y - int(s) - 3):y + int(s) + 4, max(0, x - int(s) - 3):x + int(s) + 4].min()
+            for y, x, s in zip(r, c, big["radius_px"])]
+    assert np.median(rims) < 130 and np.min(rims) < 90          # near-black rims
+
+
+def test_red_saturates_in_about_a_third_of_the_pixels_and_glints_are_white(image):
+    red = image[..., 0]
+    assert 0.25 < np.mean(red == 255) < 0.40
+    white = (image == 255).all(axis=-1)
+    outside_crystal = white.copy()
+    outside_crystal[150:320, 230:460] = False
+    assert outside_crystal.sum() > 50                            # glints in droplets
+
+
+def test_tissue_has_fibre_texture_beyond_pixel_noise(image):
+    green = image[300:500, 420:630, 1].astype(float)
+    texture = (green - ndi.gaussian_filter(green, 4)).std()
+    noise = np.diff(green, axis=1).std() / np.sqrt(2)
+    assert texture > 1.3 * noise

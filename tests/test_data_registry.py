@@ -2,6 +2,7 @@
 import os
 import tempfile
 import warnings
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -116,8 +117,15 @@ def _damage(path, how):
         del raw[len(raw) // 2]
     elif how == "flip-byte":
         # Flip a byte of the stored data, not of the zip headers: the file
-        # still opens, only the hash can tell.
-        raw[len(raw) // 2] ^= 0xFF
+        # still opens, only the hash can tell. The byte is the middle one of
+        # the largest member's data (the middle of the file may fall on a
+        # header field that nothing reads, such as a time stamp).
+        with zipfile.ZipFile(path) as archive:
+            member = max(archive.infolist(), key=lambda info: info.compress_size)
+        start = member.header_offset
+        names = int.from_bytes(raw[start + 26:start + 28], "little")
+        extra = int.from_bytes(raw[start + 28:start + 30], "little")
+        raw[start + 30 + names + extra + member.compress_size // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
 
 

@@ -17,6 +17,13 @@ truth: :meth:`Cohort.truth` gives the table of every object of a sample, so
 an analysis can be checked sample by sample, and a group comparison can be
 checked against the effect that was built in.
 
+Every volume is recorded through the book's imaging model
+(:mod:`common.data.imaging`, :data:`INSTRUMENT`): the object (bone, lacunae,
+background, with its truth) is integrated over each voxel (partial volume),
+blurred by the point spread function, given the dark and bright edge halo of
+a reconstruction, counting and read-out noise, and quantised to 8 bits. So
+the measured sizes differ from the true ones, as in a real scan.
+
 Three small pieces are registered (and SHA-256 checked) data sets:
 ``cohort_sheet`` (the sample sheet), ``cohort_sample`` (one volume) and
 ``cohort_sample_cells`` (its truth table).
@@ -25,12 +32,14 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 
 import numpy as np
 import pandas as pd
 from scipy import ndimage as ndi
 
-from ._registry import int_param, register, seed_param, shape_param
+from . import imaging
+from ._registry import Param, int_param, register, seed_param
 
 #: The four groups of the study, (age, status), in the order of group numbers.
 GROUPS = (("young", "healthy"), ("young", "diseased"),
@@ -79,7 +88,7 @@ _VOXELS_PER_EXTRA = 120_000
 #: Kinds of objects in a truth table.
 KINDS = ("cell", "too_big", "odd")
 #: Versions the generator's output; part of a study's identity.
-VERSION = 1
+VERSION = 2
 
 _MAX_SAMPLES = 100_000
 
@@ -91,17 +100,33 @@ def _check_int(name, value, low, high):
     return int(value)
 
 
+#: Peak memory of generating one sample: bytes per voxel and a fixed part,
+#: measured with tracemalloc (tests/test_data_cohort.py checks that the
+#: estimate covers the measured peak) and rounded up.
+BYTES_PER_VOXEL = 24
+_BYTES_FIXED = 16 * 2**20
+
+
+#: Allowed sizes of a sample volume, (smallest, largest): planes, and rows
+#: and cols. The one source of the check and of the text that documents it.
+PLANES = (32, 512)
+ROWS_COLS = (96, 1024)
+SHAPE_ALLOWED = (f"a tuple of 3 integers (planes, rows, cols), planes from {PLANES[0]} to "
+                 f"{PLANES[1]}, rows and cols from {ROWS_COLS[0]} to {ROWS_COLS[1]}, and small "
+                 f"enough to fit in the memory available (about {BYTES_PER_VOXEL} bytes per voxel)")
+
+
 def _check_shape(shape):
-    allowed = "a tuple of 3 integers (planes, rows, cols), planes from 32 to 512, rows and cols from 96 to 1024"
     try:
         values = tuple(shape)
     except TypeError:
-        raise ValueError(f"shape must be {allowed}, got {shape!r}") from None
+        raise ValueError(f"shape must be {SHAPE_ALLOWED}, got {shape!r}") from None
     ok = (len(values) == 3
           and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
-          and 32 <= values[0] <= 512 and all(96 <= v <= 1024 for v in values[1:]))
+          and PLANES[0] <= values[0] <= PLANES[1]
+          and all(ROWS_COLS[0] <= v <= ROWS_COLS[1] for v in values[1:]))
     if not ok:
-        raise ValueError(f"shape must be {allowed}, got {shape!r}")
+        raise ValueError(f"shape must be {SHAPE_ALLOWED}, got {shape!r}")
     return tuple(int(v) for v in values)
 
 
@@ -118,8 +143,12 @@ class Cohort:
     seed : int
         Seed of the whole cohort, 0 to 4294967295.
     shape : tuple of 3 ints
-        Shape of every volume, (planes, rows, cols); planes 32 to 512, rows
-        and cols 96 to 1024. Default :data:`SHAPE`.
+        Shape of every volume, (planes, rows, cols), within :data:`PLANES`
+        and :data:`ROWS_COLS` (the text :data:`SHAPE_ALLOWED` says it in
+        words). Default :data:`SHAPE`. Making a sample needs about
+        :data:`BYTES_PER_VOXEL` bytes per voxel (:func:`memory_needed`); a
+        shape that does not fit in the memory available is refused with a
+        ``MemoryError`` before anything is allocated.
 
     Voxels are cubes of :data:`VOXEL_SIZE_UM` (2 micrometres) on a side.
 
@@ -215,9 +244,10 @@ class Cohort:
         """The volume of sample ``i``: ``uint8``, shape :attr:`shape`.
 
         Axes (plane, row, col), each voxel :attr:`voxel_size_um` on a side.
-        Values as in ``bone_slice``: background 255, bone 10 to 62, lacunae
-        about 190 to 255 before a blur of half a voxel; a threshold anywhere
-        between 100 and 150 separates lacunae from bone.
+        Values as in ``bone_slice``: background 255, bone mostly 15 to 60
+        with dark fringes (down to about 10) at its outline and around the
+        lacunae, lacunae peaking at about 210 to 245; partial-volume voxels
+        take every value in between. See :func:`cohort_sample`.
         """
         i = self._index(i)
         return _generate(self.seed, self.shape, i)[0].copy()
@@ -231,7 +261,9 @@ class Cohort:
         return _generate(self.seed, self.shape, i)[1].copy()
 
     def bone_voxels(self, i) -> int:
-        """Number of voxels of bone in sample ``i`` (lacunae included)."""
+        """Volume of bone in sample ``i``, in voxels (lacunae included;
+        voxels the outline cuts count with the fraction of them that is
+        bone; rounded to a whole number)."""
         i = self._index(i)
         return int(_generate(self.seed, self.shape, i)[2])
 
@@ -351,175 +383,368 @@ def _render(obj, center, shape):
     return slices, mask
 
 
-#: Largest reach of each kind of object around its centre, voxels (for
-#: cells, of the largest possible cell).
-_REACH = {"cell": 3.2 * 1.6, "too_big": 7.0, "odd": 9.5}
+# ------------------------------------------------------- imaging model
+#: What the sample is made of: mean gray levels of the object before the
+#: instrument (the background lies above the detector's range, so it
+#: records as saturated white, as in ``bone_slice``).
+LEVELS = {"background": 290.0, "bone": 36.0, "lacuna": 215.0}
+#: Slow density variation of the bone: standard deviation (gray levels) and
+#: correlation length (voxels) of its texture, and the range it is kept in.
+_TEXTURE = {"sd": 9.0, "sigma": 4.0, "low": 10.0, "high": 62.0}
+#: The instrument that records every sample (:mod:`common.data.imaging`):
+#: each voxel integrates the object over its volume (3 x 3 x 3 samples per
+#: voxel, drawn only in each object's bounding box and in a band along the
+#: bone's outline), a Gaussian point spread function of 0.6 voxel, a dark
+#: and bright overshoot at edges (reconstruction), counting noise (4 quanta
+#: per gray level: standard deviation 3 in bone, 7 in lacunae; drawn from
+#: its normal limit, ``add_noise(..., exact=False)``, for speed) and a little
+#: read-out noise, then 8 bits.
+INSTRUMENT = imaging.Instrument(oversample=3, psf_sigma=0.6, halo=0.4, halo_sigma=1.0,
+                                counts=4.0, read_noise=1.0, dtype="uint8", low=0.0, high=255.0)
+#: Noise and quantisation run over this many planes at a time (a fixed
+#: number, so the random stream, and the data, never depend on memory).
+_PLANES_PER_CHUNK = 8
+
+def memory_needed(shape) -> int:
+    """Estimated peak memory, in bytes, of generating one sample of ``shape``."""
+    return BYTES_PER_VOXEL * math.prod(shape) + _BYTES_FIXED
 
 
-def _geometry(slices, mask):
-    """Size, centroid, axes (full lengths), orientation and tilt of a mask."""
-    coords = np.nonzero(mask)
-    pts = np.stack([c + s.start for c, s in zip(coords, slices)], axis=1).astype(float)
-    size = pts.shape[0]
-    centroid = pts.mean(axis=0)
-    d = pts - centroid
-    cov = d.T @ d / size
-    evals, evecs = np.linalg.eigh(cov)
-    lengths = 2.0 * np.sqrt(5.0 * np.clip(evals[::-1], 0, None))  # major first
-    vz, vr, vc = evecs[:, -1]
-    orientation = np.degrees(np.arctan2(-vr, vc))
+def available_memory() -> int | None:
+    """Memory this machine can give a new allocation now, bytes (None: unknown).
+
+    Linux's ``MemAvailable`` (free memory plus caches it can drop); elsewhere
+    the free physical pages.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_memory(shape):
+    """Refuse, before allocating anything, a sample that cannot fit in memory."""
+    need = memory_needed(shape)
+    have = available_memory()
+    if have is not None and need > have:
+        raise MemoryError(
+            f"a cohort sample of shape {tuple(shape)} needs about {need / 2**30:.2f} GiB of memory "
+            f"to generate ({BYTES_PER_VOXEL} bytes per voxel), but this machine has "
+            f"{have / 2**30:.2f} GiB available; choose a smaller shape")
+
+
+# ------------------------------------------------------------- geometry
+def _quadric(center, semi_axes, axes):
+    """An ellipsoid: its indicator (for :func:`imaging.coverage`) and the
+    corners of its axis-aligned bounding box, (low, high)."""
+    m = sum(np.outer(a, a) / s**2 for a, s in zip(axes, semi_axes))
+    cz, cr, cc = (float(c) for c in center)
+
+    def inside(z, r, c):
+        dz, dr, dc = z - cz, r - cr, c - cc
+        q = (m[0, 0] * dz * dz + m[1, 1] * dr * dr + m[2, 2] * dc * dc
+             + 2.0 * (m[0, 1] * dz * dr + m[0, 2] * dz * dc + m[1, 2] * dr * dc))
+        return q <= 1.0
+
+    extent = np.sqrt(((np.asarray(semi_axes)[:, None] * np.asarray(axes)) ** 2).sum(axis=0))
+    return inside, np.asarray(center) - extent, np.asarray(center) + extent
+
+
+def _indicator(obj, center):
+    """Object ``obj`` (from :func:`_draw_object`) at ``center``: its
+    indicator function and the corners of its bounding box."""
+    kind, axes, sizes, _ = obj
+    if kind != "odd":
+        return _quadric(center, sizes, axes)
+    # Two thin arms that share one end, 100 degrees apart (as in _render).
+    half = sizes[0]
+    vertex = np.asarray(center) - half * math.cos(_ODD_SPREAD) * axes[0]
+    arms = []
+    for sign in (-1, 1):
+        direction = math.cos(_ODD_SPREAD) * axes[0] + sign * math.sin(_ODD_SPREAD) * axes[1]
+        across = _cross(direction, axes[2])
+        arm_axes = np.stack([direction, across / np.linalg.norm(across), axes[2]])
+        arm_center = vertex + (half - 0.4) * direction
+        arms.append(_quadric(arm_center, (half + 1.2, _ODD_THICKNESS, _ODD_THICKNESS), arm_axes))
+    (first, lo1, hi1), (second, lo2, hi2) = arms
+    return (lambda z, r, c: first(z, r, c) | second(z, r, c),
+            np.minimum(lo1, lo2), np.maximum(hi1, hi2))
+
+
+def _box(lo, hi, shape):
+    """The voxels whose extent meets the box from ``lo`` to ``hi``."""
+    return tuple(slice(max(0, int(math.floor(a + 0.5))), min(n, int(math.ceil(b - 0.5)) + 1))
+                 for a, b, n in zip(lo, hi, shape))
+
+
+def _axes_geometry(lengths, major):
+    """Orientation and tilt (degrees) of a major axis (plane, row, col)."""
+    vz, vr, vc = major
+    orientation = math.degrees(math.atan2(-vr, vc))
     if orientation <= -90:
         orientation += 180
     elif orientation > 90:
         orientation -= 180
-    tilt = np.degrees(np.arcsin(min(1.0, abs(vz))))
-    return size, centroid, lengths, orientation, tilt
+    tilt = math.degrees(math.asin(min(1.0, abs(vz))))
+    return lengths, orientation, tilt
+
+
+def _true_geometry(obj, center, inside, box):
+    """Volume, centroid, axes, orientation and tilt of the object itself.
+
+    Ellipsoids (cells, too big objects) have them in closed form: volume
+    4/3 pi a b c, centroid the centre, axes 2a, 2b, 2c. A bent object is
+    sampled 4 x 4 x 4 times per voxel of its box and its moments computed
+    from the samples (the volume to about 1 %).
+    """
+    kind, axes, sizes, reach = obj
+    if kind != "odd":
+        order = np.argsort(sizes)[::-1]
+        lengths = [2.0 * sizes[k] for k in order]
+        volume = 4.0 / 3.0 * math.pi * sizes[0] * sizes[1] * sizes[2]
+        return (volume, np.asarray(center, float), *_axes_geometry(lengths, axes[order[0]]))
+    factor = 4
+    fine = np.ogrid[tuple(slice(s.start * factor, s.stop * factor) for s in box)]
+    fine = [(g + 0.5) / factor - 0.5 for g in fine]
+    hits = np.nonzero(np.broadcast_to(inside(*fine), tuple(f.size for f in fine)))
+    pts = np.stack([fine[k].ravel()[h] for k, h in enumerate(hits)], axis=1)
+    volume = pts.shape[0] / factor**3
+    centroid = pts.mean(axis=0)
+    d = pts - centroid
+    evals, evecs = np.linalg.eigh(d.T @ d / pts.shape[0])
+    lengths = list(2.0 * np.sqrt(5.0 * np.clip(evals[::-1], 0, None)))
+    return (volume, centroid, *_axes_geometry(lengths, evecs[:, -1]))
+
+
+class _Outline:
+    """The bone: a tilted, wobbly elliptic cylinder running through all planes.
+
+    Its cross-section is the same shape in every plane, shifted and scaled
+    a little from plane to plane. :meth:`radius` is a point's elliptic
+    radius over the outline's radius in its direction (below 1 inside). It
+    uses only arithmetic and square roots (no trigonometric functions of
+    arrays, whose last bits differ between CPUs), in float32.
+    """
+
+    _MARGIN = 2          # voxels at the sides of each plane that stay background
+
+    def __init__(self, rng, shape):
+        self.shape = nz, h, w = shape
+        tilt = np.deg2rad(rng.uniform(12, 24))
+        self.cos_t, self.sin_t = round(math.cos(tilt), 12), round(math.sin(tilt), 12)
+        drift = rng.uniform(-0.05, 0.05, size=2)
+        offset = rng.uniform(-0.02, 0.02, size=2)
+        freq, phase = rng.uniform(0.5, 1.5), rng.uniform(0, 2 * np.pi)
+        # Per plane: centre and scale of the cross-section.
+        zz = (np.arange(nz) - nz / 2) / nz
+        self.cy = np.round(h / 2 + (offset[0] + drift[0] * zz) * h, 9)
+        self.cx = np.round(w / 2 + (offset[1] + drift[1] * zz) * w, 9)
+        self.scale = np.round(1.0 + 0.04 * np.sin(2 * np.pi * zz * freq + phase), 9)
+        # The outline's radius in direction theta: 1 + sum of a_k cos(k theta + phi_k),
+        # k = 2..5, kept as the coefficients of cos(k theta) and sin(k theta).
+        self.harmonics = []
+        for k in (2, 3, 4, 5):
+            a, phi = rng.uniform(0.03, 0.07), rng.uniform(0, 2 * np.pi)
+            self.harmonics.append((k, round(a * math.cos(phi), 12), round(-a * math.sin(phi), 12)))
+        # A shape scaled about its centre by radius/outline lies inside it with
+        # a gap of at least (1 - radius/outline) times its smallest radius
+        # times 1 - 0.28 (the wobble shrinks it by less than 0.28).
+        self.inner_radius = min(0.33 * w, 0.44 * h) * 0.96 * (1.0 - 0.28)
+
+    def radius(self, z, r, c):
+        """Radius relative to the outline at points (z: plane numbers, whole)."""
+        nz, h, w = self.shape
+        f = np.float32
+        plane = np.clip(np.rint(z), 0, nz - 1).astype(np.intp)
+        scale = self.scale[plane].astype(f)
+        dy = (np.asarray(r, f) - self.cy[plane].astype(f))
+        dx = (np.asarray(c, f) - self.cx[plane].astype(f))
+        u = (dx * f(self.cos_t) + dy * f(self.sin_t)) / (f(0.33 * w) * scale)
+        v = (dy * f(self.cos_t) - dx * f(self.sin_t)) / (f(0.44 * h) * scale)
+        rho = np.sqrt(u * u + v * v)
+        safe = np.maximum(rho, f(1e-6))
+        c1, s1 = u / safe, v / safe          # cos and sin of the direction
+        ck, sk = c1, s1
+        outline = np.ones_like(rho)
+        for k in range(2, 6):
+            ck, sk = ck * c1 - sk * s1, sk * c1 + ck * s1
+            for kk, a_cos, a_sin in self.harmonics:
+                if kk == k:
+                    outline = outline + (f(a_cos) * ck + f(a_sin) * sk)
+        return rho / outline
+
+    def inside(self, z, r, c):
+        nz, h, w = self.shape
+        m = self._MARGIN - 0.5
+        return ((self.radius(z, r, c) < 1.0) & (r > m) & (r < h - 1 - m)
+                & (c > m) & (c < w - 1 - m))
+
+    def depth(self, planes):
+        """Lower bound of each voxel's distance into the bone (voxels;
+        negative outside) in ``planes`` (a slice), float32."""
+        nz, h, w = self.shape
+        z = np.arange(planes.start, planes.stop)[:, None, None]
+        r = np.arange(h, dtype=np.float32)[None, :, None]
+        c = np.arange(w, dtype=np.float32)[None, None, :]
+        depth = (np.float32(1.0) - self.radius(z, r, c)) * np.float32(self.inner_radius)
+        m = self._MARGIN
+        depth[:, :m] = depth[:, h - m:] = -1.0
+        depth[:, :, :m] = depth[:, :, w - m:] = -1.0
+        return depth
+
+
+def _texture(rng, shape):
+    """The bone's density: smooth noise (sd 1, correlation length
+    ``_TEXTURE['sigma']``) made on a grid 4 times coarser and interpolated
+    trilinearly, float32 (a full-size filter would cost ten times more)."""
+    step = 4
+    sigma = _TEXTURE["sigma"] / step
+    coarse = rng.standard_normal(tuple(n // step + 3 for n in shape))
+    coarse = ndi.gaussian_filter(coarse, sigma, mode="reflect") * (4.0 * np.pi * sigma**2) ** 0.75
+    field = coarse.astype(np.float32)
+    for axis, n in enumerate(shape):
+        pos = np.arange(n) / step
+        i = pos.astype(int)
+        f = (pos - i).astype(np.float32)
+        lo, hi = np.take(field, i, axis=axis), np.take(field, i + 1, axis=axis)
+        f = f.reshape([-1 if k == axis else 1 for k in range(len(shape))])
+        field = lo + (hi - lo) * f
+    return field
 
 
 # ------------------------------------------------------------ generation
-def _bone_mask(rng, shape):
-    """A tilted, wobbly elliptic cylinder of bone running through all planes.
-
-    Returns the mask and, for every voxel, a lower bound of its distance to
-    the bone's outline (voxels; negative outside).
-    """
-    nz, h, w = shape
-    z = (np.arange(nz) - nz / 2)[:, None, None] / nz
-    rows = np.arange(h)[None, :, None]
-    cols = np.arange(w)[None, None, :]
-    tilt = np.deg2rad(rng.uniform(12, 24))
-    drift = rng.uniform(-0.05, 0.05, size=2)
-    cy = h / 2 + (rng.uniform(-0.02, 0.02) + drift[0] * z) * h
-    cx = w / 2 + (rng.uniform(-0.02, 0.02) + drift[1] * z) * w
-    scale = 1.0 + 0.04 * np.sin(2 * np.pi * z * rng.uniform(0.5, 1.5) + rng.uniform(0, 2 * np.pi))
-    dy, dx = rows - cy, cols - cx
-    u = dx * np.cos(tilt) + dy * np.sin(tilt)
-    v = -dx * np.sin(tilt) + dy * np.cos(tilt)
-    ry, rx = 0.44 * h * scale, 0.33 * w * scale
-    theta = np.arctan2(v / ry, u / rx)
-    wobble = np.zeros_like(theta)
-    for k in (2, 3, 4, 5):
-        wobble = wobble + rng.uniform(0.03, 0.07) * np.cos(k * theta + rng.uniform(0, 2 * np.pi))
-    radius = np.sqrt((u / rx) ** 2 + (v / ry) ** 2)
-    outline = 1.0 + wobble
-    # The shape scaled about its centre by radius/outline sits inside it with
-    # a gap of at least (1 - radius/outline) times its smallest radius.
-    inner_radius = np.minimum(rx, ry) * (1.0 - 0.28)  # wobble shrinks it by < 0.28
-    depth = (1.0 - radius / outline) * inner_radius
-    margin = 2
-    depth[:, :margin] = depth[:, -margin:] = -1.0
-    depth[:, :, :margin] = depth[:, :, -margin:] = -1.0
-    return depth > 0, depth
-
-
-def _smooth_noise_3d(rng, shape, sigma):
-    """3D Gaussian-filtered white noise scaled analytically to unit spread."""
-    white = rng.standard_normal(shape)
-    return ndi.gaussian_filter(white, sigma, mode="reflect") * (4.0 * np.pi * sigma**2) ** 0.75
-
-
 @functools.lru_cache(maxsize=4)
 def _generate(seed: int, shape: tuple, i: int):
+    _check_memory(shape)
     info = _sheet_row(seed, i)
-    rng = np.random.default_rng([seed, 3_2021, i])
+    rng = np.random.default_rng([seed, 3_2022, i])
     nz, h, w = shape
-    bone, depth = _bone_mask(rng, shape)
+    mid = w / 2
+
+    # The bone and its partial-volume voxels. The outline is evaluated plane
+    # chunk by plane chunk (no full-size temporaries): inside, the bone fills
+    # a voxel; in a band along the outline, the covered fraction comes from
+    # 3 x 3 samples per voxel in its plane (the cross-section does not change
+    # through the thickness of a plane, so 3 x 3 x 3 would give the same).
+    outline = _Outline(rng, shape)
+    bone = np.empty(shape, np.float32)
+    depth = np.empty(shape, np.float32)       # for placing the objects
+    for z0 in range(0, nz, _PLANES_PER_CHUNK):
+        planes = slice(z0, min(nz, z0 + _PLANES_PER_CHUNK))
+        d = outline.depth(planes)
+        depth[planes] = d
+        bone[planes] = d > 0
+        band = np.nonzero(np.abs(d) < 1.0)
+        z_band = (band[0] + z0)[:, None]      # the cross-section is constant through a plane
+
+        def inside(r, c, z=z_band):
+            return outline.inside(z, r, c)
+
+        bone[planes][band] = imaging.coverage(inside, band[1:], INSTRUMENT.oversample)
+    bone_voxels = float(bone.sum(dtype=np.float64))
+    side_voxels = {"left": float(bone[:, :, : w // 2].sum(dtype=np.float64))}
+    side_voxels["right"] = bone_voxels - side_voxels["left"]
+
+    # What goes where: cells at the density of the sample's group and side.
     along = rng.uniform(60, 80)
     voxel_mm3 = (VOXEL_SIZE_UM * 1e-3) ** 3
-    mid = w / 2
-    col_side = np.where(np.arange(w) < mid, "left", "right")
-
-    # Where an object's centre may go: inside the bone, on its side. Each
-    # candidate is then checked against the object's own reach.
-    def allowed(kind, side):
-        low = 2.5 if kind == "cell" else _REACH[kind]
-        ok = depth >= low
-        ok[:3] = False
-        ok[nz - 3:] = False
-        if side is not None:
-            ok &= (col_side == side)[None, None, :]
-        return np.flatnonzero(ok)
-
     plan = []
     for side in ("left", "right"):
-        side_voxels = np.count_nonzero(bone[:, :, col_side == side])
         d_factor = SIDE_FACTORS["dense" if side == info["dense_side"] else "sparse"]
         v_factor = SIDE_FACTORS["large" if side == info["large_side"] else "small"]
-        n = int(round(info["planned_density_per_mm3"] * d_factor * side_voxels * voxel_mm3))
+        n = int(round(info["planned_density_per_mm3"] * d_factor * side_voxels[side] * voxel_mm3))
         scale = (info["planned_volume_factor"] * v_factor) ** (1 / 3)
         plan += [("cell", side, scale)] * n
     plan = [plan[k] for k in rng.permutation(len(plan))]
     # The few large objects go first: they need the most room.
-    n_extra = max(1, int(round(np.count_nonzero(bone) / _VOXELS_PER_EXTRA)))
+    n_extra = max(1, int(round(bone_voxels / _VOXELS_PER_EXTRA)))
     plan = [("too_big", None, 1.0)] * n_extra + [("odd", None, 1.0)] * n_extra + plan
 
-    candidates = {}
+    # Placement: a random point of the object's side, kept if the bone is
+    # deep enough there and no other object is near.
     centers = np.empty((len(plan), 3))
     reaches = np.empty(len(plan))
     objects = []
-    labels = np.zeros(shape, np.int32)
+    cols = {"left": (-0.5, mid), "right": (mid, w - 0.5), None: (-0.5, w - 0.5)}
     for kind, side, scale in plan:
-        key = (kind, side)
-        if key not in candidates:
-            candidates[key] = allowed(kind, side)
-        pool = candidates[key]
-        if pool.size == 0:
-            raise RuntimeError(f"no room for a {kind} object in a volume of shape {shape}")
         obj = _draw_object(kind, rng, scale, along)
         reach = obj[3]
+        if nz - 2.0 - 2 * reach < 0:
+            raise RuntimeError(f"no room for a {kind} object in a volume of shape {shape}")
+        c_lo, c_hi = cols[side]
         placed = False
         for _attempt in range(_ATTEMPTS):
-            idx = pool[rng.integers(pool.size)]
-            voxel = np.unravel_index(idx, shape)
-            center = np.array(voxel, float) + rng.uniform(-0.5, 0.5, 3)
-            if depth[voxel] < reach + 1.0 or not reach + 0.5 <= center[0] <= nz - 1.5 - reach:
+            center = np.array([rng.uniform(reach + 0.5, nz - 1.5 - reach),
+                               rng.uniform(-0.5, h - 0.5), rng.uniform(c_lo, c_hi)])
+            voxel = tuple(np.rint(center).astype(np.intp))
+            if depth[voxel] < reach + 1.5:
                 continue
             n_placed = len(objects)
-            if n_placed:
-                dist = np.sqrt(((centers[:n_placed] - center) ** 2).sum(axis=1))
-                if np.any(dist < reaches[:n_placed] + reach + _GAP):
-                    continue
-            slices, mask = _render(obj, center, shape)
-            if mask.sum() >= 4 and bone[slices][mask].all():
-                placed = True
-                break
+            if n_placed and np.any(np.sqrt(((centers[:n_placed] - center) ** 2).sum(axis=1))
+                                   < reaches[:n_placed] + reach + _GAP):
+                continue
+            placed = True
+            break
         if not placed:
             if kind == "cell":  # a crowded sample: it ends up with one cell fewer
                 continue
             raise RuntimeError(f"could not place a {kind} object in a volume of shape {shape}")
         centers[len(objects)] = center
         reaches[len(objects)] = reach
-        objects.append((kind, slices, mask))
-        labels[slices][mask] = len(objects)
+        objects.append((obj, center))
+    del depth
 
-    # Intensities as in bone_slice: dark textured bone, white background,
-    # bright lacunae, a slight blur.
-    texture = _smooth_noise_3d(rng, shape, sigma=4.0)
-    grain = rng.standard_normal(shape)
-    img = np.full(shape, 255.0)
-    img[bone] = np.clip(36.0 + 9.0 * texture + 3.0 * grain, 10.0, 62.0)[bone]
-    cells = labels > 0
-    img[cells] = np.clip(228.0 + 12.0 * rng.standard_normal(int(cells.sum())), 190.0, 255.0)
-    img = ndi.gaussian_filter(img, 0.5, mode="nearest")
-    volume = np.clip(np.rint(img), 0, 255).astype(np.uint8)
-
+    # The object: white background, textured bone, then every lacuna drawn
+    # in its own box with its partial-volume voxels (objects never overlap).
+    image = _texture(rng, shape)
+    image *= np.float32(_TEXTURE["sd"])
+    image += np.float32(LEVELS["bone"])
+    np.clip(image, _TEXTURE["low"], _TEXTURE["high"], out=image)
+    image -= np.float32(LEVELS["background"])
+    image *= bone
+    image += np.float32(LEVELS["background"])
+    del bone
     rows = []
-    for kind, slices, mask in objects:
-        size, (z0, r0, c0), (major, middle, minor), orientation, tilt = _geometry(slices, mask)
+    for obj, center in objects:
+        inside, lo, hi = _indicator(obj, center)
+        box = _box(lo, hi, shape)
+        cover = imaging.coverage(inside, np.ogrid[box], INSTRUMENT.oversample)
+        part = image[box]
+        part += cover * (np.float32(LEVELS["lacuna"]) - part)
+        volume, (z0, r0, c0), (major, middle, minor), orientation, tilt = \
+            _true_geometry(obj, center, inside, box)
         rows.append({
-            "z": z0, "row": r0, "col": c0, "volume_vox": size,
+            "z": z0, "row": r0, "col": c0, "volume_vox": volume,
             "major_axis_vox": major, "middle_axis_vox": middle, "minor_axis_vox": minor,
             "orientation_deg": orientation, "tilt_deg": tilt,
-            "side": "left" if c0 < mid else "right", "kind": kind,
+            "side": "left" if c0 < mid else "right", "kind": obj[0],
         })
+
+    # The instrument: blur, edge halo, then noise and 8 bits chunk by chunk.
+    image = imaging.blur(image, INSTRUMENT.psf_sigma)
+    image = imaging.edge_halo(image, INSTRUMENT.halo, INSTRUMENT.halo_sigma)
+    volume = np.empty(shape, np.uint8)
+    for z0 in range(0, nz, _PLANES_PER_CHUNK):
+        planes = slice(z0, z0 + _PLANES_PER_CHUNK)
+        noisy = imaging.add_noise(image[planes], rng, counts=INSTRUMENT.counts,
+                                  read_noise=INSTRUMENT.read_noise, exact=False)
+        volume[planes] = imaging.quantise(noisy, INSTRUMENT.dtype, INSTRUMENT.low, INSTRUMENT.high)
+    del image
+
     table = pd.DataFrame(rows).sort_values(["z", "row", "col"], kind="stable").reset_index(drop=True)
-    for col in ("z", "row", "col", "major_axis_vox", "middle_axis_vox", "minor_axis_vox",
-                "orientation_deg", "tilt_deg"):
-        table[col] = table[col].round(3)
-    table["volume_vox"] = table["volume_vox"].astype(np.int64)
+    for col in ("z", "row", "col", "volume_vox", "major_axis_vox", "middle_axis_vox",
+                "minor_axis_vox", "orientation_deg", "tilt_deg"):
+        table[col] = table[col].astype(float).round(3)
     table.insert(0, "cell_id", np.arange(1, len(table) + 1, dtype=np.int64))
     volume.setflags(write=False)
-    return volume, table, int(np.count_nonzero(bone))
+    return volume, table, int(round(bone_voxels))
 
 
 # ------------------------------------------------------ registered pieces
@@ -561,7 +786,7 @@ def cohort_sheet(n_samples=96, seed=0):
 
 
 _SAMPLE_PARAMS = (int_param("sample", 0, 0, _MAX_SAMPLES - 1), seed_param(0),
-                  shape_param(SHAPE, 32, 1024))
+                  Param("shape", SHAPE, SHAPE_ALLOWED, _check_shape))
 
 
 def _cohort_for(sample, shape, seed):
@@ -570,7 +795,7 @@ def _cohort_for(sample, shape, seed):
 
 @register("cohort_sample",
           "One 3D bone sample of the synthetic cohort: lacunae in bone, 48 x 128 x 128 uint8",
-          sha256="0af331db1d27f95f89c020945ea07a292d988c3a7f811560895b5f32bbc4b6e8",
+          sha256="1878c31270d5351cd071d2dcd792462ac56bd65cba2d67f01545e2abcc3ef556",
           params=_SAMPLE_PARAMS)
 def cohort_sample(sample=0, seed=0, shape=SHAPE):
     """One volume of the synthetic bone cohort: a 3D block of bone with lacunae.
@@ -586,31 +811,56 @@ def cohort_sample(sample=0, seed=0, shape=SHAPE):
 
     Array
         ``numpy.ndarray``, dtype ``uint8``, shape ``(planes, rows, cols)`` =
-        ``shape`` (default ``(48, 128, 128)``); axis 0 runs through the
-        planes (z), axis 1 top to bottom, axis 2 left to right. Voxels are
-        cubes of 2 micrometres. Values: background 255, bone 10 to 62,
-        lacunae about 190 to 255; a threshold between 100 and 150 separates
-        lacunae from bone.
+        ``shape`` (default ``(48, 128, 128)``; limits in ``describe``);
+        axis 0 runs through the planes (z), axis 1 top to bottom, axis 2
+        left to right. Voxels are cubes of 2 micrometres.
+
+    Values
+        Background 255 (saturated). Bone about 36 with a slow texture
+        (mostly 15 to 60), darker in a fringe one or two voxels wide along
+        its outline and around every lacuna (the edge halo: the darkest
+        voxel next to a lacuna is typically 10 to 25). Lacunae peak at
+        about 210 to 245 (the smallest ones lower). Voxels at every edge
+        take values in between (partial volume and blur), so no gray level
+        is empty; the threshold of ``analysis.BONE_VOLUME`` (110) lies
+        between bone and lacunae.
 
     How it is made
-        The bone is a tilted elliptic cylinder with a wobbly outline that
-        drifts slightly from plane to plane. Cells are ellipsoids (semi-axes
-        about 2.4-3.2, 1.5-1.9, 1.5-1.9 voxels, scaled by the sample's size
-        factor) placed at random inside it, at least 2.5 voxels apart and
-        clear of the outline and of the first and last planes, at the
-        density of the sample's group (see ``cohort_sheet``), with one side
-        denser and one side holding larger cells. Gray levels get a slow
-        3D texture and grain, and a blur of half a voxel.
+        The object: the bone is a tilted elliptic cylinder with a wobbly
+        outline that drifts slightly from plane to plane. Cells are
+        ellipsoids (semi-axes about 2.4-3.2, 1.5-1.9, 1.5-1.9 voxels, scaled
+        by the sample's size factor) placed at random inside it, clear of
+        each other (1.5 voxels between bounding spheres), of the outline
+        and of the first and last planes, at the density of the sample's
+        group (see ``cohort_sheet``), with one side denser and one side
+        holding larger cells. Gray levels (``LEVELS``): background 290 (above
+        the detector's range), bone 36 plus a smooth texture of standard
+        deviation 9, lacunae 215.
+
+        The instrument (``INSTRUMENT``, the chain of
+        ``common.data.imaging``): every voxel records the mean of the
+        object over its volume (3 x 3 x 3 samples per voxel, taken only in
+        each object's bounding box and in a band along the outline, so
+        generating costs less than analysing); a Gaussian point spread
+        function of 0.6 voxel; an edge halo of strength 0.4 and width 1
+        voxel; counting noise of 4 quanta per gray level (standard
+        deviation 3 in bone, 7 in lacunae; drawn from its normal limit)
+        plus read-out noise of 1; rounding to 8 bits. Everything follows
+        from ``seed`` and ``sample``.
 
     Ground truth
-        ``load("cohort_sample_cells")`` with the same parameters.
+        ``load("cohort_sample_cells")`` with the same parameters: the
+        objects themselves, not their voxels. Measured sizes differ from
+        it: with ``analysis.BONE_VOLUME`` the counts match, while cell
+        volumes come out about 10 to 15 % smaller (blur and halo move the
+        edge inwards at that threshold).
     """
     return _cohort_for(sample, shape, seed).sample(sample)
 
 
 @register("cohort_sample_cells",
           "Truth table of every object in cohort_sample: position, size, axes, orientation, side, kind",
-          sha256="dad108bedc0a491f55e4287068e615785fb9ab052e27e1266c479f0b50b58889",
+          sha256="ade4492aca052a2a91b575f4bc26d8c2a4f03484ae5edc2115aff2fd802f9a47",
           params=_SAMPLE_PARAMS)
 def cohort_sample_cells(sample=0, seed=0, shape=SHAPE):
     """The true objects of ``cohort_sample`` (same parameters).
@@ -622,7 +872,7 @@ def cohort_sample_cells(sample=0, seed=0, shape=SHAPE):
     ========================  ======  =============================================
     ``cell_id``               int64   1, 2, ... in that order
     ``z``, ``row``, ``col``   float   centroid, voxels (plane, row down, col right)
-    ``volume_vox``            int64   number of voxels of the object's mask
+    ``volume_vox``            float   the object's volume in voxels
     ``major_axis_vox``        float   full lengths of the three axes of the
     ``middle_axis_vox``               ellipsoid with the same second moments,
     ``minor_axis_vox``                voxels (2 sqrt(5 lambda) for each
@@ -639,10 +889,13 @@ def cohort_sample_cells(sample=0, seed=0, shape=SHAPE):
                                       two-armed
     ========================  ======  =============================================
 
-    Geometry is measured on the object masks before blur and noise, so it is
-    exact. Kinds are known by construction: every cell has fewer than 150
-    voxels, every too-big object more than 250, and odd objects are the
-    only ones whose convex hull is much larger than themselves.
+    The geometry is that of the objects themselves, before the instrument:
+    cells and too-big objects are ellipsoids, whose volume (4/3 pi a b c),
+    centroid and axes are exact; a bent object is sampled 64 times per
+    voxel (volume and axes to about 1 %). Values are rounded to 3
+    decimals. Kinds are known by construction: every cell is smaller than
+    150 voxels, every too-big object larger than 250, and odd objects are
+    the only ones whose convex hull is much larger than themselves.
     """
     return _cohort_for(sample, shape, seed).truth(sample)
 

@@ -201,6 +201,40 @@ def check_characters(content: PdfContent, log_text: str | None) -> list[str]:
     return problems
 
 
+#: LaTeX sectioning commands, by level (0 = chapter).
+SECTIONING = re.compile(r"^\\(chapter|section|subsection|subsubsection|paragraph)\*?\{(.*)\}\s*$", re.M)
+_LEVEL = {"chapter": 0, "section": 1, "subsection": 2, "subsubsection": 3, "paragraph": 4}
+#: What a heading may be followed by and still be empty: labels, Sphinx's
+#: scope markers, comments, blank lines.
+_NOT_CONTENT = re.compile(r"\\label\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\\sphinxstepscope|\\phantomsection|%[^\n]*")
+
+
+def empty_sections(tex: str) -> list[str]:
+    """Headings of the LaTeX source with nothing under them before the next
+    heading of the same or a higher level (or the end of the document): an
+    empty numbered section in the PDF, such as a chapter's "References" whose
+    list LaTeX moved elsewhere."""
+    end = min((i for i in (tex.find("\\printindex"), tex.find("\\end{document}")) if i >= 0),
+              default=len(tex))
+    heads = [(m.start(), m.end(), _LEVEL[m.group(1)], m.group(2)) for m in SECTIONING.finditer(tex)
+             if m.start() < end]
+    empty = []
+    for i, (_, body_start, level, title) in enumerate(heads):
+        stop = next((start for start, _, lvl, _ in heads[i + 1:] if lvl <= level), end)
+        following = [start for start, _, lvl, _ in heads[i + 1:] if start < stop]
+        body = tex[body_start:following[0] if following else stop]
+        if not following and not _NOT_CONTENT.sub("", body).strip():
+            empty.append(title)
+    return empty
+
+
+def check_sections(tex: str | None) -> list[str]:
+    """No heading of the PDF stands over an empty section."""
+    if tex is None:
+        return ["the LaTeX source of the PDF is missing, so empty sections cannot be checked"]
+    return [f"the section {title!r} is empty in the PDF" for title in empty_sections(tex)]
+
+
 def squeeze(text: str) -> str:
     """``normalise`` without any whitespace: code survives line wrapping."""
     return "".join(normalise(text).split())
@@ -267,12 +301,16 @@ def _shown_text(output: dict) -> str:
 
 def check_pdf(content: PdfContent, *, title: str, author: str, chapter_titles: list[str],
               n_figures: int, n_vector_figures: int, log_text: str | None,
-              notebooks: dict[str, dict] | None = None) -> list[str]:
-    """Every problem of the PDF handout, one sentence each."""
+              notebooks: dict[str, dict] | None = None, tex: str | None = None) -> list[str]:
+    """Every problem of the PDF handout, one sentence each. ``tex``: the LaTeX
+    source (default: the ``.tex`` beside the PDF)."""
+    if tex is None and content.path.with_suffix(".tex").exists():
+        tex = content.path.with_suffix(".tex").read_text(encoding="utf-8")
     return (check_title_page(content, title=title, author=author)
             + check_chapters(content, chapter_titles)
             + check_no_reprs(content)
             + check_figures(content, n_figures=n_figures, n_vector_figures=n_vector_figures)
             + check_pages(content, n_chapters=len(chapter_titles), n_figures=n_figures)
             + check_characters(content, log_text)
+            + check_sections(tex)
             + check_code_and_outputs(content, notebooks or {}))

@@ -59,6 +59,21 @@ def test_no_missing_characters(pdf, latex_log):
     _assert_none(pdfcheck.check_characters(pdf, latex_log))
 
 
+def test_no_empty_sections(pdf):
+    tex = bookinfo.require(bookinfo.pdf_path().with_suffix(".tex"), "make pdf")
+    _assert_none(pdfcheck.check_sections(tex.read_text(encoding="utf-8")))
+
+
+def test_the_empty_section_check_can_fail():
+    tex = "\n".join([
+        r"\chapter{One}", r"\label{one}", "Text.",
+        r"\section{Results}", "A result.",
+        r"\section{References}", r"\label{\detokenize{one:references}}", r"\sphinxstepscope", "",
+        r"\chapter{Two}", r"\section{Only subsections}", r"\subsection{A}", "a",
+        r"\section{Last}", "% a comment only", r"\printindex", r"\end{document}"])
+    assert pdfcheck.empty_sections(tex) == ["References", "Last"]
+
+
 def test_code_and_outputs_are_printed(pdf, chapters):
     notebooks = bookinfo.executed_notebooks(bookinfo.build_dir())
     missing = [doc for doc, source, _ in chapters
