@@ -26,7 +26,7 @@ default, so no noise in the book is drawn from an unseeded generator.
 >>> rng = np.random.default_rng(0)
 >>> flat = np.full((100, 100), 0.5)
 >>> noisy = noise.gaussian(flat, 0.1, rng=rng)
->>> spotted, hit = noise.salt_and_pepper(flat, 0.05, 0.95, rng=rng, return_mask=True)
+>>> events, hit = noise.salt_and_pepper(flat, 0.05, 0.95, rng=rng, return_mask=True)
 """
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def poisson(image, *, counts: float = 1.0, rng) -> np.ndarray:
     rng = as_generator(rng)
     if image.size and image.min() < 0:
         raise ValueError("poisson noise needs an image without negative values (a mean count), "
-                         f"got a minimum of {image.min()!r}")
+                         f"got a minimum of {float(image.min())!r}")
     expected = image.astype(np.float64) * counts
     if expected.size and expected.max() > 1e15:
         raise ValueError(f"counts * image reaches {expected.max():.3g} quanta; at most 1e15 can be drawn")
@@ -124,9 +124,11 @@ def salt_and_pepper(image, lambda1: float, lambda2: float, *, low=None, high=Non
     sets it to ``low``, ``u > lambda2`` to ``high``, the rest keep their value.
     The expected fraction of pixels hit is ``lambda1 + (1 - lambda2)`` (not
     ``lambda1 + lambda2``): ``(0.05, 0.95)`` hits 10 % of the pixels, half
-    pepper, half salt. ``low`` and ``high`` default to the image's minimum
-    and maximum. The result has the image's dtype; with ``return_mask`` it
-    comes with a boolean mask of the pixels hit.
+    pepper, half salt. ``low`` and ``high`` default to the full range: 0 and
+    1 for float images (the book's float images run from 0 to 1), the
+    dtype's minimum and maximum for integer images (0 and 255 for uint8).
+    The result has the image's dtype; with ``return_mask`` it comes with a
+    boolean mask of the pixels hit.
     """
     image = _image(image)
     lambda1 = _number("lambda1", lambda1, 0.0, 1.0)
@@ -138,9 +140,13 @@ def salt_and_pepper(image, lambda1: float, lambda2: float, *, low=None, high=Non
     if image.size == 0:
         out = image.copy()
         return (out, np.zeros(image.shape, bool)) if return_mask else out
-    low = image.min() if low is None else _number("low", low, -math.inf)
-    high = image.max() if high is None else _number("high", high, -math.inf)
-    if image.dtype.kind in "iu":
+    integer = image.dtype.kind in "iu"
+    if low is None:
+        low = np.iinfo(image.dtype).min if integer else 0.0
+    if high is None:
+        high = np.iinfo(image.dtype).max if integer else 1.0
+    low, high = _number("low", low, -math.inf), _number("high", high, -math.inf)
+    if integer:
         info = np.iinfo(image.dtype)
         for name, value in (("low", low), ("high", high)):
             if not info.min <= value <= info.max:
