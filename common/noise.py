@@ -250,7 +250,8 @@ def gamma_spots(image, *, fraction: float = 0.002, amplitude: float, tail: float
     ``amplitude`` and a few are far brighter; the first pixel of a spot gets
     the full amplitude, the others 30 to 100 % of it. Values are clipped at
     ``saturation`` (default: the dtype's maximum for integer images, 1.0 for
-    float images), as a camera saturates.
+    float images, which then must not exceed 1), as a camera saturates; a
+    pixel already above it keeps its value.
 
     Returns the spotted image (the image's dtype; integer images are
     rounded) and a boolean mask of the pixels a spot added to. Every masked
@@ -266,7 +267,13 @@ def gamma_spots(image, *, fraction: float = 0.002, amplitude: float, tail: float
     tail = _number("tail", tail, 0.0, 100.0, low_open=True)
     streak_share = _number("streak_share", streak_share, 0.0, 1.0)
     if saturation is None:
-        saturation = float(np.iinfo(image.dtype).max) if image.dtype.kind in "iu" else 1.0
+        if image.dtype.kind in "iu":
+            saturation = float(np.iinfo(image.dtype).max)
+        elif image.size and image.max() > 1.0:
+            raise ValueError("gamma_spots saturates float images at 1.0 by default, but this image "
+                             f"reaches {float(image.max())!r}: pass saturation=")
+        else:
+            saturation = 1.0
     else:
         saturation = _number("saturation", saturation, -math.inf)
         if image.dtype.kind in "iu" and saturation > np.iinfo(image.dtype).max:
@@ -294,7 +301,8 @@ def gamma_spots(image, *, fraction: float = 0.002, amplitude: float, tail: float
         np.add.at(added, (rows, cols), peak * share[keep])
         hit += np.count_nonzero(added[rows, cols]) - before
     mask = added > 0
-    spotted = np.minimum(image.astype(np.float64) + added, saturation)
+    # Clipped at saturation, but a spot never lowers a pixel.
+    spotted = np.maximum(np.minimum(image.astype(np.float64) + added, saturation), image)
     if image.dtype.kind in "iu":
         spotted = np.rint(spotted)
     out = image.copy()

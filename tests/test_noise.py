@@ -198,6 +198,14 @@ def test_gamma_spots_on_a_float_image_saturate_at_1():
     assert np.array_equal(mask, out != image)
 
 
+def test_gamma_spots_never_lower_a_pixel_above_saturation():
+    image = np.full((60, 60), 0.9)
+    image[:30] = 5.0
+    out, mask = noise.gamma_spots(image, fraction=0.05, amplitude=0.5, saturation=1.0, rng=10)
+    assert (out >= image).all()
+    assert (out[30:] <= 1.0).all() and mask[30:].any()
+
+
 def test_gamma_spots_bad_input_is_named():
     with pytest.raises(ValueError, match="needs a 2D image"):
         noise.gamma_spots(np.zeros(5), amplitude=1.0, rng=0)
@@ -205,5 +213,7 @@ def test_gamma_spots_bad_input_is_named():
         noise.gamma_spots(np.zeros((5, 5)), fraction=0.9, amplitude=1.0, rng=0)
     with pytest.raises(ValueError, match=r"amplitude must be > 0.0, got 0.0"):
         noise.gamma_spots(np.zeros((5, 5)), amplitude=0.0, rng=0)
+    with pytest.raises(ValueError, match=r"saturates float images at 1.0 by default.*reaches 2.0"):
+        noise.gamma_spots(np.full((5, 5), 2.0), amplitude=1.0, rng=0)
     with pytest.raises(ValueError, match=r"saturation=70000.0 exceeds the largest value"):
         noise.gamma_spots(np.zeros((5, 5), np.uint16), amplitude=1.0, saturation=70000, rng=0)
