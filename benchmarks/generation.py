@@ -38,6 +38,13 @@ CASES = [
     ("bone_slice", "1024 x 1024", {"shape": (1024, 1024)}),
     ("bone_cells", "default", {}),
     ("bone_cells", "1024 x 1024", {"shape": (1024, 1024)}),
+    ("test_pattern", "default", {}),
+    ("test_pattern", "1024 x 1024", {"size": 1024}),
+    ("siemens_star", "default", {}),
+    ("step_tower", "default", {}),
+    ("step_tower", "10000 ms", {"exposure_ms": 10000}),
+    ("flat_fields", "default", {}),
+    ("wood_raw_spotty", "default", {}),
 ]
 
 
