@@ -320,7 +320,9 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             return
         explicit = stype in ("slide", "subslide", "-", "fragment")
         if stype == "notes" or (not explicit and not self._shown_by_default(node)):
-            events.append(Notes(self.render(node)))
+            text = node.astext().lstrip()
+            events.append(Notes(self.render(node), continues=isinstance(node, nodes.paragraph)
+                                and text[:1].islower()))
             keywords = None if stype == "notes" else self._keywords(node)
             if keywords:
                 events.append(keywords)
@@ -476,8 +478,10 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             else:
                 produced.append(Block(markup, "code", height=code_height(lines)))
         if output is not None and "remove-output" not in tags:
+            # outputs the book folds away (hide-output) are the notes' business
+            quiet = stype == "notes" or (not explicit and bool(tags & {"hide-output", "hide-cell"}))
             for child in output.children:
-                produced.extend(self._output(child, to_notes=(stype == "notes"), explicit=explicit))
+                produced.extend(self._output(child, to_notes=quiet, explicit=explicit))
         first = True
         blocks = [item for item in produced if isinstance(item, Block)]
         for item in produced:

@@ -83,6 +83,9 @@ class Heading:
 @dataclass
 class Notes:
     html: str
+    # prose that goes on with the sentence before it (after an equation,
+    # "which is ...") belongs to the slide that shows what came before
+    continues: bool = False
 
 
 @dataclass
@@ -159,6 +162,8 @@ def pack(events: list, title_slide: Slide, chapter_title_html: str,
     for event in events:
         if isinstance(event, Notes):
             pending.append(event.html)
+            if event.continues and current.blocks:
+                flush(current)
         elif isinstance(event, Heading):
             flush(current)
             heading = (event.html, event.text)
@@ -166,7 +171,8 @@ def pack(events: list, title_slide: Slide, chapter_title_html: str,
         elif isinstance(event, Block):
             mode = event.mode
             if mode in ("slide", "subslide"):
-                start(mode, continued=current.title_text == heading[1] and current.kind != "title")
+                if current.kind == "title" or current.blocks:   # else: the heading's fresh slide
+                    start(mode, continued=current.title_text == heading[1] and current.kind != "title")
             elif mode in ("same", "fragment") and current.kind != "title":
                 pass
             elif not current.accepts(event) or not current.accepts_with_next(event):

@@ -219,10 +219,15 @@ def _check_deck(context, base, root, rel, shots, report):
     try:
         page.goto(base + rel + "?transition=none", wait_until="load")
         try:
-            page.wait_for_function(READY, timeout=READY_TIMEOUT_MS)
+            # ready, or without reveal.js at all (its script did not load)
+            page.wait_for_function(f"() => ({READY[6:]}) || typeof Reveal === 'undefined'",
+                                   timeout=READY_TIMEOUT_MS)
         except Exception:
-            report.add("ready", f"{rel}: the deck never became ready (no data-qbi-ready "
-                                f"after {READY_TIMEOUT_MS // 1000} s: maths or fonts did not load)")
+            pass
+        if not page.evaluate(READY):
+            report.add("ready", f"{rel}: the deck never became ready (no reveal.js, or no "
+                                f"data-qbi-ready after {READY_TIMEOUT_MS // 1000} s: maths or "
+                                "fonts did not load)")
             return
         slides = page.evaluate("() => Reveal.getSlides().map(s => Reveal.getIndices(s))")
         report.slides = page.evaluate("() => Reveal.getTotalSlides()")

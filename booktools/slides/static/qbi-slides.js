@@ -78,6 +78,9 @@
     function whenReady() {
       if (!state.reveal || !state.math || !state.pdf) return;
       document.fonts.ready.then(function () {
+        // the speaker view shows the notes without MathJax's styles: keep the
+        // drawn formulas only (the slides keep their copy for screen readers)
+        document.querySelectorAll("aside.notes mjx-assistive-mml").forEach(function (el) { el.remove(); });
         fitAll();
         Reveal.layout();
         document.documentElement.dataset.qbiReady = "1";
