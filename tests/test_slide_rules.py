@@ -182,3 +182,12 @@ def test_a_slide_annotation_under_a_heading_uses_the_headings_slide():
     events = [Heading(2, "S", "S"), text(5, mode="slide"), text(5, mode="slide")]
     slides = pack(events, title_slide(), "C", "C")
     assert [len(s.blocks) for s in slides] == [0, 1, 1]
+
+
+def test_code_and_its_own_table_share_a_slide_when_they_fit():
+    first = code(9)
+    table = Block("<table></table>", "table", 248)
+    first.follow = table
+    other = code(9)
+    slides = pack([Heading(2, "S", "S"), first, table, other], title_slide(), "C", "C")
+    assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["code", "table"], ["code"]]

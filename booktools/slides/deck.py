@@ -115,7 +115,8 @@ class Slide:
             return True
         if any(b.kind == "figure" for b in self.blocks):
             return False                      # nothing joins after a figure
-        if block.big and any(b.big for b in self.blocks):
+        own_output = self.blocks[-1].follow is block      # code and what it printed
+        if block.big and any(b.big for b in self.blocks) and not own_output:
             return False
         if block.kind == "figure":
             # a figure joins short material above it and fills the rest
