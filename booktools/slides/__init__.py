@@ -242,8 +242,7 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         course = self._course()
         title = f"{course}: " + (f"Lecture {lecture_no}, " if lecture_no else "") + f"{number} {chapter_text}".strip()
         page = deck_html(slides=slides, title=title, static=static,
-                         lang=self.config.language or "en",
-                         book_url=self._book_url(docname))
+                         lang=self.config.language or "en")
         target = Path(self.outdir, uri)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page, encoding="utf-8")
@@ -527,6 +526,11 @@ class SlidesBuilder(StandaloneHTMLBuilder):
     # -- the index page, the assets
 
     def finish(self) -> None:
+        wrong = assets.check_versions()
+        if wrong:
+            logger.warning("the slides are made for reveal.js %s and MathJax %s, but "
+                           "booktools/web/node_modules has %s: run `make setup`",
+                           assets.VERSIONS["reveal.js"], assets.VERSIONS["mathjax"], ", ".join(wrong))
         self.copy_image_files()
         assets.copy_assets(Path(self.outdir), self)
         (Path(self.outdir) / "slides.json").write_text(

@@ -249,14 +249,12 @@ def sections_html(slides: list[Slide]) -> str:
     return "\n".join(out)
 
 
-def deck_html(*, slides: list[Slide], title: str, static: str, lang: str = "en",
-              book_url: str | None = None, config: dict | None = None) -> str:
+def deck_html(*, slides: list[Slide], title: str, static: str, lang: str = "en") -> str:
     """The reveal.js page of one deck. ``static`` is the relative path to the
     deck folder's ``_static`` (assets copied from booktools/web/node_modules)."""
     import json
 
-    settings = {"static": static, "bookUrl": book_url}
-    settings.update(config or {})
+    settings = {"static": static}
     return f"""<!DOCTYPE html>
 <html lang="{_attr(lang)}">
 <head>
