@@ -563,8 +563,10 @@ def _slides_button(app, pagename, templatename, context, doctree):
         return
     if doctree is None or "header_buttons" not in context or pagename not in app.env.found_docs:
         return
-    root = context["pathto"]("", 1) if "pathto" in context else ""
     base = app.config.qbi_slides_url
+    if not base:
+        return                               # a book without slides
+    root = context["pathto"]("", 1) if "pathto" in context else ""
     if not re.match(r"^[a-z]+:|^/", base):
         base = posixpath.normpath(posixpath.join(root.rstrip("/") or ".", base)) + "/"
     context["header_buttons"].append({
@@ -579,7 +581,7 @@ def _slides_button(app, pagename, templatename, context, doctree):
 def setup(app):
     app.add_builder(SlidesBuilder)
     # Where the HTML book finds the decks: relative to the root of the HTML
-    # site (or a full address).
+    # site (or a full address); empty: no slides button.
     app.add_config_value("qbi_slides_url", "../slides/", "html")
     app.connect("config-inited", _mime_priorities, priority=400)
     app.connect("html-page-context", _slides_button, priority=600)
