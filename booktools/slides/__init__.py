@@ -38,7 +38,7 @@ from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
 from . import assets
-from .deck import (MAX_CODE_LINES, Block, Heading, Notes, Slide, code_height, deck_html,
+from .deck import (MAX_CODE_LINES, MAX_WORDS, Block, Heading, Notes, Slide, code_height, deck_html,
                    keywords_height, output_height, pack, table_height, text_height, words_of)
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,9 @@ SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "notes", "skip"}
 TAG_ALIASES = {"slide": "slide", "subslide": "subslide", "fragment": "fragment",
                "on-slide": "-", "notes": "notes", "skip": "skip"}
 MAX_OUTPUT_LINES = 16          # longer text outputs go to the notes by default
+# sphinx-exercise's nodes (by class name: the extension is optional)
+EXERCISES = {"exercise_node", "exercise_enumerable_node"}
+SOLUTIONS = {"solution_node"}
 ADMONITIONS = (nodes.Admonition,)
 
 
@@ -198,7 +201,11 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         destination = StringOutput(encoding="utf-8")
         self.docwriter.write(document, destination)
         self.docwriter.assemble_parts()
-        return self.docwriter.parts["fragment"].strip()
+        fragment = self.docwriter.parts["fragment"].strip()
+        # reveal.js takes every <section> for a slide: the HTML5 sections
+        # inside a piece (sphinx-exercise writes them) become <div>s
+        fragment = re.sub(r"<section\b", '<div data-qbi-section=""', fragment)
+        return fragment.replace("</section>", "</div>")
 
     def render_inline(self, children) -> str:
         paragraph = nodes.paragraph("", "", *[c.deepcopy() for c in children])
@@ -318,6 +325,13 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         if stype == "skip":
             return
         explicit = stype in ("slide", "subslide", "-", "fragment")
+        kind = type(node).__name__
+        if kind in EXERCISES and stype != "notes":
+            self._exercise(node, events, stype)
+            return
+        if kind in SOLUTIONS and not explicit:
+            events.append(Notes(self.render(node)))    # for the lecturer's eyes only
+            return
         if stype == "notes" or (not explicit and not self._shown_by_default(node)):
             text = node.astext().lstrip()
             events.append(Notes(self.render(node), continues=isinstance(node, nodes.paragraph)
@@ -331,6 +345,24 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             events.append(Notes(self.render(node)))
         block = keywords or self._block(node)
         block.mode = mode_of(stype, self._first_of_cell(node))
+        events.append(block)
+
+    def _exercise(self, node, events: list, stype: str | None) -> None:
+        """An exercise (sphinx-exercise) gets a slide of its own: its number
+        and title, and its first paragraph when that is short; the whole
+        exercise goes into the notes (its solution follows it there)."""
+        markup = self.render(node)
+        title = re.search(r'<p class="admonition-title">(.*?)</p>', markup, re.S)
+        heading = title.group(1) if title else ""
+        first = next(iter(node.findall(nodes.paragraph)), None)
+        lead = self.render(first) if first is not None else ""
+        if words_of(lead) > MAX_WORDS:
+            lead = ""
+        shown = f'<p class="qbi-exercise-title">{heading}</p>{lead}'
+        events.append(Notes(markup))
+        block = Block(shown, "exercise", height=90 + text_height(words_of(lead)),
+                      words=words_of(lead), ids=list(node.get("ids", [])))
+        block.mode = mode_of(stype, True) if stype else "slide"
         events.append(block)
 
     def _shown_by_default(self, node) -> bool:

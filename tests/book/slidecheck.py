@@ -297,14 +297,15 @@ def expected_slides(source: Path) -> tuple[int, int]:
 
     At least the title slide and one slide per section heading (``##`` and
     deeper, except sections whose heading's cell says ``skip``); at most
-    that plus one slide per code cell output or input and per annotated
-    markdown cell, and a few continuation slides."""
+    that plus one slide per code cell output or input, per annotated
+    markdown cell and per exercise, and a few continuation slides."""
     from myst_nb.core.read import read_myst_markdown_notebook
 
     notebook = read_myst_markdown_notebook(source.read_text(encoding="utf-8"))
     headings = 0
     code_cells = 0
     annotated = 0
+    exercises = 0
     for cell in notebook.cells:
         metadata = cell.get("metadata", {})
         tags = set(metadata.get("tags", []))
@@ -316,12 +317,14 @@ def expected_slides(source: Path) -> tuple[int, int]:
                     in_fence = not in_fence
                 elif not in_fence and re.match(r"^#{2,6}\s", line) and stype != "skip" and "skip" not in tags:
                     headings += 1
+                if re.match(r"^(:{3,}|`{3,})\{exercise\}", line):
+                    exercises += 1                      # a slide each
             if stype or tags:
                 annotated += 1
         elif cell["cell_type"] == "code" and not tags & {"remove-cell", "skip"} and stype != "skip":
             code_cells += 1
     fewest = 1 + headings
-    return fewest, fewest + 2 * code_cells + annotated + 2
+    return fewest, fewest + 2 * code_cells + annotated + exercises + 2
 
 
 # ------------------------------------------------------------------ speaker view
