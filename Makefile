@@ -24,8 +24,12 @@ help:
 	@echo "make lock   - after editing requirements.in: regenerate the lock requirements.txt"
 	@echo "make student-notebooks - the chapters with exercises as notebooks without solutions, in student/"
 	@echo "make pdf          - set up (TeX too), build the PDF handout _build/latex/qbi-book.pdf"
-	@echo "make check-book   - after make book and make pdf: check the PDF, the HTML in Chromium"
+	@echo "make slides       - the lecture's slides: a reveal.js deck and a PDF per chapter,"
+	@echo "                    from the executed chapters (_build/slides/index.html)"
+	@echo "make check-book   - after make book, make pdf and make slides: check the PDF, the HTML"
+	@echo "                    and the slides in Chromium"
 	@echo "                    (screenshots in _build/screenshots/), links, downloads, Binder files"
+	@echo "make check-slides - the slide checks alone"
 	@echo "make check-pdf    - the PDF checks alone;  make check-html - the HTML and browser checks alone"
 	@echo "make binder-check - build the Binder environment from its files alone and run chapters in it"
 	@echo "make linkcheck    - check the external links (needs a network; not part of CI)"
@@ -104,7 +108,7 @@ PDF_PACKAGES := xelatex:texlive-xetex latexmk:latexmk rsvg-convert:librsvg2-bin 
 CHECK_PACKAGES := pdftotext:poppler-utils chromium:chromium
 BOOK_TESTS := $(BIN)/python -m pytest -m book -p no:cacheprovider
 
-.PHONY: pdf check-book check-pdf check-html binder-check linkcheck
+.PHONY: pdf slides check-book check-pdf check-html check-slides binder-check linkcheck
 
 # Always from an empty _build/latex: after a TeX error a rerun would reuse
 # half-written files. Executed chapters come from the cache of `make book`.
@@ -116,12 +120,30 @@ pdf: setup
 	@echo
 	@echo "The PDF handout is ready: $(CURDIR)/_build/latex/qbi-book.pdf"
 
-# tests/book: they read _build (make book, make pdf) and fail, naming the
+# The lecture's slides: one reveal.js deck per chapter, written by the Sphinx
+# builder `slides` (booktools/slides) from the same doctrees and execution
+# cache as `make book` (nothing is executed again), then a PDF of every deck
+# printed by Chromium from reveal.js's print view. Always from an empty
+# _build/slides (every deck is rewritten anyway; no deck of a removed
+# chapter is left behind).
+slides: setup
+	@bash .ci/ensure-system-packages chromium:chromium
+	rm -rf _build/slides
+	$(BIN)/jupyter-book build . --builder custom --custom-builder slides $(BUILD_FLAGS)
+	$(BIN)/python -m booktools.slides.pdf _build/slides
+	@echo
+	@echo "The slides are ready: $(CURDIR)/_build/slides/index.html"
+
+# tests/book: they read _build (make book, make pdf, make slides) and fail, naming the
 # command, when a build is missing. test_checkers.py builds small fixture
 # books (PDF and HTML) to prove that the checks fail when they should.
 check-book: setup
 	@bash .ci/ensure-system-packages $(PDF_PACKAGES) $(CHECK_PACKAGES)
 	$(BOOK_TESTS) tests/book
+
+check-slides: setup
+	@bash .ci/ensure-system-packages $(CHECK_PACKAGES)
+	$(BOOK_TESTS) tests/book/test_slides.py
 
 check-pdf: setup
 	@bash .ci/ensure-system-packages $(CHECK_PACKAGES)

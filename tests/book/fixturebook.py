@@ -134,6 +134,8 @@ def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
         config["qbi_accessibility"] = False
     if web_assets is not None:
         config["qbi_web_assets"] = str(web_assets)
+    # the fixture has no slides (make slides), so its pages get no slides button
+    config["qbi_slides_url"] = ""
     if config.get("latex_documents"):
         config["latex_documents"] = [["index", doc[1], TITLE, AUTHOR, *doc[4:]]
                                      for doc in config["latex_documents"]]

@@ -1,0 +1,193 @@
+"""The rules that put a chapter on slides (booktools/slides): which slide a
+block lands on, where the notes go, how cells say what they want.
+
+The decks themselves are checked in a browser by tests/book/test_slides.py."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from booktools.slides import _breakable_headings, cell_lookup, mode_of, slide_type
+from booktools.slides.deck import (MAX_WORDS, Block, Heading, Notes, Slide, code_height,
+                                   deck_html, pack, sections_html)
+
+
+def title_slide():
+    return Slide(title_html="<h1>T</h1>", title_text="T", kind="title")
+
+
+def figure(name="f"):
+    return Block(f'<img alt="{name}" src="{name}.png">', "figure", 360)
+
+
+def code(lines, **kw):
+    return Block("<pre>" + "\n".join("x = 1" for _ in range(lines)) + "</pre>", "code",
+                 code_height(lines), **kw)
+
+
+def text(words, **kw):
+    return Block("<p>" + " ".join(["word"] * words) + "</p>", "text", 60, words=words, **kw)
+
+
+# ------------------------------------------------------------------ cell metadata
+
+def test_slide_type_from_metadata_or_tags():
+    assert slide_type({}) is None
+    assert slide_type({"slideshow": {"slide_type": "fragment"}}) == "fragment"
+    assert slide_type({"tags": ["hide-input", "slide"]}) == "slide"
+    assert slide_type({"tags": ["on-slide"]}) == "-"
+    assert slide_type({"tags": ["notes"]}) == "notes"
+    # the metadata wins over a tag
+    assert slide_type({"slideshow": {"slide_type": "skip"}, "tags": ["slide"]}) == "skip"
+
+
+def test_slide_type_rejects_unknown_values_and_two_tags():
+    with pytest.raises(ValueError, match="'slides' is not one of"):
+        slide_type({"slideshow": {"slide_type": "slides"}})
+    with pytest.raises(ValueError, match="two slide tags"):
+        slide_type({"tags": ["slide", "notes"]})
+
+
+def test_mode_of_a_cells_blocks():
+    assert mode_of("slide", first=True) == "slide"
+    assert mode_of("slide", first=False) == "auto"      # the rest follows while it fits
+    assert mode_of("subslide", first=True) == "subslide"
+    assert mode_of("-", first=True) == "same"
+    assert mode_of("fragment", first=False) == "fragment"
+    assert mode_of(None, first=True) == "auto"
+
+
+def test_cell_lookup_finds_the_cell_of_a_source_line(tmp_path):
+    source = tmp_path / "chapter.md"
+    source.write_text(textwrap.dedent("""\
+        ---
+        kernelspec:
+          name: python3
+        ---
+
+        # Title
+
+        Intro.
+
+        +++ {"slideshow": {"slide_type": "fragment"}}
+
+        1. **One**: first.
+        2. **Two**: second.
+
+        ```{code-cell} ipython3
+        x = 1
+        ```
+
+        After.
+        """))
+    lookup = cell_lookup(source)
+    lines = source.read_text().splitlines()
+    line_of = {text: number for number, text in enumerate(lines, start=1)}
+    assert lookup(line_of["Intro."]) == (0, {})
+    index, metadata = lookup(line_of["1. **One**: first."])
+    assert index == 1 and metadata == {"slideshow": {"slide_type": "fragment"}}
+    assert lookup(line_of["After."])[0] == 3
+
+
+# ------------------------------------------------------------------ packing
+
+def test_headings_start_slides_and_the_title_slide_stays_alone():
+    events = [Notes("<p>intro</p>"), text(5),
+              Heading(2, "Section", "Section", ids=["section"]), Notes("<p>about it</p>"), figure()]
+    slides = pack(events, title_slide(), "Chapter", "Chapter")
+    assert [s.title_text for s in slides] == ["T", "Chapter", "Section"]
+    assert slides[0].blocks == []
+    assert slides[2].ids == ["section"]
+    # the notes go to the slide that shows the block after them
+    assert slides[1].notes == ["<p>intro</p>"] and slides[2].notes == ["<p>about it</p>"]
+
+
+def test_notes_after_the_last_block_stay_on_its_slide():
+    events = [Heading(2, "S", "S"), figure(), Notes("<p>closing words</p>"), Heading(2, "U", "U")]
+    slides = pack(events, title_slide(), "C", "C")
+    assert slides[1].notes == ["<p>closing words</p>"] and slides[2].notes == []
+
+
+def test_one_idea_per_slide():
+    events = [Heading(2, "S", "S"), code(10), figure("a"), figure("b"), text(3)]
+    slides = pack(events, title_slide(), "C", "C")
+    # long code and a figure do not share; nothing joins after a figure
+    assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["code"], ["figure"], ["figure"], ["text"]]
+    assert all(s.title_text == "S" for s in slides[1:])
+    assert [s.continued for s in slides[1:]] == [False, True, True, True]
+
+
+def test_short_code_shares_a_slide_with_its_figure():
+    slides = pack([Heading(2, "S", "S"), code(3), figure()], title_slide(), "C", "C")
+    assert [b.kind for b in slides[1].blocks] == ["code", "figure"]
+
+
+def test_at_most_forty_words_of_text_on_a_slide():
+    slides = pack([Heading(2, "S", "S"), text(30), text(30)], title_slide(), "C", "C")
+    assert [s.words for s in slides[1:]] == [30, 30]
+    assert MAX_WORDS == 40
+
+
+def test_code_moves_to_the_next_slide_with_its_output():
+    first = code(8)
+    output = Block("<pre>a short output</pre>", "output", 200)
+    first.follow = output
+    intro = Block("<p>three lines of text</p>", "text", 150, words=30)
+    slides = pack([Heading(2, "S", "S"), intro, first, output], title_slide(), "C", "C")
+    assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["text"], ["code", "output"]]
+
+
+def test_annotations_start_and_continue_slides():
+    events = [Heading(2, "S", "S"), figure(), text(3, mode="same"), text(3, mode="slide"),
+              text(3, mode="subslide"), text(3, mode="fragment")]
+    slides = pack(events, title_slide(), "C", "C")
+    assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["figure", "text"], ["text"],
+                                                                ["text", "text"]]
+    assert slides[3].vertical and not slides[2].vertical
+    html = sections_html(slides)
+    # the subslide sits in a vertical stack below its slide
+    assert html.count("<section>\n") == 1
+    assert 'class="qbi-block qbi-text fragment"' in html
+
+
+def test_a_heading_alone_is_a_divider():
+    slides = pack([Heading(2, "Part", "Part"), Heading(3, "Sub", "Sub"), figure()],
+                  title_slide(), "C", "C")
+    assert "qbi-divider" in sections_html(slides).split("</section>")[1]
+
+
+def test_the_page_loads_everything_from_the_decks_folder():
+    page = deck_html(slides=[title_slide()], title="T", static="../_static")
+    assert "http://" not in page and "https://" not in page
+    for asset in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js",
+                  "reveal.js/plugin/math/math.js", "qbi-slides.js", "qbi-slides.css"):
+        assert f"../_static/{asset}" in page
+
+
+def test_table_headings_break_after_underscores_only():
+    marked = _breakable_headings('<th class="a_b">size_px</th><td>1_000</td>')
+    assert marked == '<th class="a_b">size_<wbr>px</th><td>1_000</td>'
+
+
+def test_prose_that_continues_a_sentence_stays_with_its_slide():
+    events = [Heading(2, "S", "S"), Notes("<p>It replaces 1/H by</p>"),
+              Block("<div class='math'>W</div>", "math", 110),
+              Notes("<p>which is close to 1/H</p>", continues=True), figure()]
+    slides = pack(events, title_slide(), "C", "C")
+    assert slides[1].notes == ["<p>It replaces 1/H by</p>", "<p>which is close to 1/H</p>"]
+
+
+def test_a_slide_annotation_under_a_heading_uses_the_headings_slide():
+    events = [Heading(2, "S", "S"), text(5, mode="slide"), text(5, mode="slide")]
+    slides = pack(events, title_slide(), "C", "C")
+    assert [len(s.blocks) for s in slides] == [0, 1, 1]
+
+
+def test_code_and_its_own_table_share_a_slide_when_they_fit():
+    first = code(9)
+    table = Block("<table></table>", "table", 248)
+    first.follow = table
+    other = code(9)
+    slides = pack([Heading(2, "S", "S"), first, table, other], title_slide(), "C", "C")
+    assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["code", "table"], ["code"]]
