@@ -26,6 +26,15 @@ What is removed, and what never is
     holds anything else, it is not the book's: nothing in it is removed or
     written, and the build warns (an error with ``-W``), naming the files and
     what to do, instead of risking outputs of an older ``common/``.
+
+The executed notebooks offered as downloads
+    myst-nb 1.4 writes each chapter's executed notebook to
+    ``_build/jupyter_execute/`` (the ``.ipynb`` of the page's download
+    menu). When the chapter's outputs come from the cache rather than from
+    a fresh execution, it writes the notebook *without* them (it merges the
+    cached outputs into a copy and saves the original). This extension
+    rewrites such a file with the cached outputs as soon as the page has
+    been read, so the download is the executed notebook on every build.
 """
 from __future__ import annotations
 
@@ -143,6 +152,30 @@ def _on_config_inited(app, config):
     stamp.write_text(digest + "\n")
 
 
+def _restore_cached_outputs(app, doctree):
+    """Put the cached outputs into the page's executed notebook, if missing."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    if getattr(app.config, "nb_execution_mode", "") != "cache":
+        return
+    target = pathlib.Path(app.outdir).parent / "jupyter_execute" / f"{app.env.docname}.ipynb"
+    if not target.is_file():
+        return
+    notebook = nbformat.read(target, as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if not code or any(cell.get("outputs") for cell in code):
+        return
+    cache = _cache_folder(app, app.config)
+    if not cache.is_dir():
+        return
+    try:
+        _, merged = get_cache(str(cache)).merge_match_into_notebook(notebook)
+    except KeyError:          # not in the cache: it really has no outputs
+        return
+    nbformat.write(merged, target)
+
+
 def setup(app):
     app.add_config_value("qbi_common_digest", "", "env")
     # The folder whose Python files invalidate the cache; "" means the
@@ -150,4 +183,5 @@ def setup(app):
     app.add_config_value("qbi_common_dir", "", "env")
     # Run before myst-nb reads its configuration and opens the cache.
     app.connect("config-inited", _on_config_inited, priority=100)
+    app.connect("doctree-read", _restore_cached_outputs)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

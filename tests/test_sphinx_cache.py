@@ -53,9 +53,9 @@ def write_book(root: pathlib.Path):
         (root / f"{name}.md").write_text(PAGE.format(name=name, text=f"first {name}"))
 
 
-def build(root):
+def build(root, *extra):
     jb = pathlib.Path(sys.executable).with_name("jupyter-book")
-    result = subprocess.run([str(jb), "build", str(root), "-W"], capture_output=True,
+    result = subprocess.run([str(jb), "build", str(root), "-W", *extra], capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     executed = sorted(
@@ -76,6 +76,20 @@ def test_cache_reuses_reexecutes_edited_page_and_everything_after_common_changes
     (tmp_path / "lib" / "helpers.py").write_text("VALUE = 2\n")
     assert build(tmp_path) == ["a", "b"]           # helper changed: all pages run
     assert build(tmp_path) == []                   # and are cached again
+
+
+def test_pages_read_from_the_cache_keep_their_outputs_in_the_download(tmp_path):
+    # myst-nb writes the executed notebook (the page's .ipynb download)
+    # without outputs when they come from the cache; the extension restores them.
+    import nbformat
+
+    write_book(tmp_path)
+    assert build(tmp_path) == ["a", "b"]
+    assert build(tmp_path, "--all") == []          # every page re-read, from the cache
+    for name in "ab":
+        notebook = nbformat.read(tmp_path / f"_build/jupyter_execute/{name}.ipynb", as_version=4)
+        outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+        assert any(f"first {name}" in o.get("text", "") for o in outputs), notebook.cells
 
 
 def test_digest_changes_with_content_and_names(tmp_path):
