@@ -3,6 +3,7 @@ the PDF handout and the tests. Readers never import it; the science they
 import lives in :mod:`common`.
 
 * :mod:`booktools.sphinx_cache`: re-execute the chapters when ``common/`` changes;
+* :mod:`booktools.parallel_execute`: execute the chapters that must run side by side, one per core;
 * :mod:`booktools.html_pages`: the book's CSS, each page's scripts once;
 * :mod:`booktools.latex_tables`: pandas ``Styler`` tables as real tables in the PDF;
 * :mod:`booktools.pytest_myst`: the pytest plugin that runs ``.md`` notebooks with nbval.
