@@ -56,12 +56,13 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "out_of_core.json"
 DETECTOR_MB_S = 8000.0  # 2560 x 2160 pixels, 16 bit, 1500+ frames per second (chapter 3)
 GOAL_OF_CEILING = 0.7
-#: dask's workers by default give freed memory back to the system at once
-#: (MALLOC_TRIM_THRESHOLD_); then every array is fresh memory that the system
-#: maps and zeroes page by page. The analysis reuses its work arrays, but the
-#: store's reads are new arrays each time: leave the C library its own
-#: setting (peak memory is measured and stays under the limit).
-TRIM_MEMORY = False
+#: dask's workers give freed memory back to the system at once
+#: (MALLOC_TRIM_THRESHOLD_), so that a worker's memory is what it holds and it
+#: is not paused (at 80 % of its limit) by memory it has freed. Every new
+#: array is then fresh memory that the system maps page by page: the
+#: analysis reuses its work arrays for that reason; only the store's reads
+#: remain new arrays.
+TRIM_MEMORY = True
 
 
 def memory_bandwidth(n_bytes: int = 2**30, repeats: int = 5) -> float:

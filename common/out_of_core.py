@@ -156,7 +156,10 @@ def count_block(block, core, sigma: float, threshold: float, polarity: str, loca
         np.greater(inner, threshold, out=mask)
     else:
         np.less(inner, threshold, out=mask)
-    labels = _BUFFERS.get("labels", inner.shape, np.int32)
+    # The labels take the place of the smoothed values, no longer needed:
+    # int32 and float32 have the same size, and the chunk is smaller than
+    # the chunk with its margin. One work array less per thread.
+    labels = smoothed.reshape(-1)[:mask.size].view(np.int32).reshape(mask.shape)
     structure = ndi.generate_binary_structure(mask.ndim, 1)
     n = ndi.label(mask, structure=structure, output=labels)
     faces = []
@@ -297,8 +300,9 @@ def count_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME
     (``da.from_zarr(store, chunks=(256, 256, 256))`` over a store of
     128-voxel chunks reads each stored chunk about eight times, from the
     operating system's file cache), and small enough that a worker holds
-    about ten times its bytes (uint8 voxels; float32 smoothed copy, int32
-    labels).
+    about seven times its bytes (the uint8 voxels with their margin, a
+    float32 smoothed copy that then holds the int32 labels, a mask), plus
+    the reads of the store.
 
     Face contacts are those of ``connectivity=1`` (objects touching by a
     face); other connectivities are refused. Computes at once (on the
