@@ -112,7 +112,9 @@ def main() -> None:
         parser.error(f"--repeats must be at least 1, got {args.repeats}")
 
     provenance = Run("benchmarks/build.py")
-    build = [str(BIN / "jupyter-book"), "build", ".", "--warningiserror", "--nitpick", "--keep-going"]
+    # As `make book` runs it (booktools.jb: jupyter-book without a needless import).
+    build = [str(BIN / "python"), "-m", "booktools.jb", "build", ".", "--warningiserror",
+             "--nitpick", "--keep-going"]
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="qbi-bench-"))
     try:
         # The serial reference: today's build, one chapter after the other.
