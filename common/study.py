@@ -165,8 +165,9 @@ def start_client(address: str | None = None, *, n_workers: int | None = None,
 #: profiler (a stack sample every 10 ms, for the dashboard's Profile page) and
 #: the disk counters of the system monitor. Idle, the scheduler, nannies and
 #: two workers then use about a third of the CPU time they use otherwise;
-#: busy, that time would be taken from the analysis. A value the user set
-#: (``dask.config.set``, a dask config file) is left alone.
+#: busy, that time would be taken from the analysis. A value the user changed
+#: from dask's default (``dask.config.set``, a dask config file) is left
+#: alone; for the dashboard's Profile page, start a ``LocalCluster`` yourself.
 QUIET_BACKGROUND = {"distributed.admin.tick.interval": "1s",
                     "distributed.worker.profile.enabled": False,
                     "distributed.admin.system-monitor.disk": False,
@@ -176,6 +177,7 @@ QUIET_BACKGROUND = {"distributed.admin.tick.interval": "1s",
 def _quiet_background() -> dict:
     """The settings of :data:`QUIET_BACKGROUND` that still have dask's default value."""
     import dask.config
+    import distributed  # noqa: F401 - adds distributed's defaults to dask.config.defaults
 
     defaults = dask.config.merge(*dask.config.defaults)
     return {key: value for key, value in QUIET_BACKGROUND.items()
