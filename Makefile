@@ -70,7 +70,7 @@ lock: | $(BIN)/python
 setup: system-packages $(STAMP) $(WEB_STAMP)
 
 book: setup
-	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	$(BIN)/python -m booktools.jb build . $(BUILD_FLAGS)
 	@echo
 	@echo "The book is ready: $(CURDIR)/_build/html/index.html"
 
@@ -115,7 +115,7 @@ BOOK_TESTS := $(BIN)/python -m pytest -m book -p no:cacheprovider
 pdf: setup
 	@bash .ci/ensure-system-packages $(PDF_PACKAGES)
 	rm -rf _build/latex
-	$(BIN)/jupyter-book build . --builder pdflatex $(BUILD_FLAGS)
+	$(BIN)/python -m booktools.jb build . --builder pdflatex $(BUILD_FLAGS)
 	@test -s _build/latex/qbi-book.pdf
 	@echo
 	@echo "The PDF handout is ready: $(CURDIR)/_build/latex/qbi-book.pdf"

@@ -9,12 +9,16 @@ lazy bone block, a zarr store on disk):
   cross chunk borders are joined; the graph grows with the square of the
   number of chunks, so for small volumes only);
 * :func:`count_out_of_core`: the number of objects of a volume of any size,
-  with memory and task graph bounded per chunk.
+  with memory and task graph bounded per chunk; :func:`count_block` is its
+  computation on one chunk in memory.
 
 Run them on a dask.distributed client (:func:`common.study.start_client`)
 to spread the chunks over workers and spill what does not fit.
 """
 from __future__ import annotations
+
+import threading
+import time
 
 import numpy as np
 
@@ -80,22 +84,194 @@ def label_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME
     return ndmeasure.label(mask, structure=structure)
 
 
-def _label_block(block, structure, block_info=None):
-    """Label one chunk; keep only its count and what lies on its faces."""
+# ------------------------------------------------------ counting, chunk by chunk
+def _halo(settings) -> int:
+    """Voxels of its neighbours a chunk needs for the smoothing (scipy's radius)."""
+    return int(4.0 * float(settings.sigma) + 0.5) if settings.sigma > 0 else 0
+
+
+class _Buffers:
+    """Work arrays of each thread, reused from chunk to chunk.
+
+    A chunk's smoothed copy, mask and labels are large; allocated afresh for
+    every chunk, each would be new memory from the system, which the kernel
+    must map and zero page by page (system time, not analysis; dask's
+    workers return freed memory to the system at once). Reused, they cost
+    nothing after the first chunk. A chunk of another shape replaces them;
+    :func:`release_buffers` frees them all.
+    """
+
+    def __init__(self):
+        self._arrays = {}
+        self._lock = threading.Lock()
+
+    def get(self, name, shape, dtype):
+        key = (threading.get_ident(), name)
+        with self._lock:
+            array = self._arrays.pop(key, None)
+        if array is None or array.shape != tuple(shape) or array.dtype != dtype:
+            del array  # free the old one before allocating its successor
+            array = np.empty(shape, dtype)
+        with self._lock:
+            self._arrays[key] = array
+        return array
+
+    def clear(self):
+        with self._lock:
+            self._arrays.clear()
+
+
+_BUFFERS = _Buffers()
+
+
+def release_buffers() -> None:
+    """Free the work arrays this process keeps for :func:`count_block`."""
+    _BUFFERS.clear()
+
+
+def count_block(block, core, sigma: float, threshold: float, polarity: str, location=None) -> dict:
+    """Smooth, threshold and label one chunk; keep its count and its faces.
+
+    The per-chunk computation of :func:`count_out_of_core`, on a chunk in
+    memory. ``block`` holds the chunk with a margin of its neighbours' voxels
+    (``halo`` on the sides that have neighbours, nothing at the volume's
+    outer faces, where the filter's ``mode="nearest"`` applies, as for the
+    whole volume); ``core`` is the tuple of slices of the chunk itself within
+    ``block``. Only the chunk's number of objects, its object voxels and the
+    labels on its faces come back (a few kilobytes).
+    """
     from scipy import ndimage as ndi
 
-    labels, n = ndi.label(block, structure=structure)
+    start = time.thread_time()
+    block = np.asarray(block)
+    smoothed = _BUFFERS.get("smoothed", block.shape, np.float32)
+    np.copyto(smoothed, block, casting="unsafe")
+    if sigma > 0:
+        # In place: the same float32 values as dask-image's filter on the
+        # overlapped chunk (scipy filters each line through a buffer).
+        ndi.gaussian_filter(smoothed, sigma, mode="nearest", output=smoothed)
+    inner = smoothed[core]
+    mask = _BUFFERS.get("mask", inner.shape, bool)
+    if polarity == "bright":
+        np.greater(inner, threshold, out=mask)
+    else:
+        np.less(inner, threshold, out=mask)
+    # The labels take the place of the smoothed values, no longer needed:
+    # int32 and float32 have the same size, and the chunk is smaller than
+    # the chunk with its margin. One work array less per thread.
+    labels = smoothed.reshape(-1)[:mask.size].view(np.int32).reshape(mask.shape)
+    structure = ndi.generate_binary_structure(mask.ndim, 1)
+    n = ndi.label(mask, structure=structure, output=labels)
     faces = []
-    for axis in range(block.ndim):
+    for axis in range(mask.ndim):
         for end in (0, -1):
             face = np.take(labels, end, axis=axis).ravel()
             where = np.flatnonzero(face)
             faces.append((where.astype(np.int64), face[where].astype(np.int64)))
-    location = tuple(block_info[0]["chunk-location"]) if block_info else None
-    out = np.empty((1,) * block.ndim, dtype=object)
-    out[(0,) * block.ndim] = {"n": int(n), "voxels": int(np.count_nonzero(block)),
-                              "faces": faces, "location": location}
-    return out
+    return {"n": int(n), "voxels": int(np.count_nonzero(mask)), "faces": faces,
+            "location": location, "cpu_s": {"read": 0.0, "count": time.thread_time() - start}}
+
+
+def _release_everywhere() -> None:
+    """Free the work arrays here and, on a dask.distributed cluster, on its workers."""
+    release_buffers()
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return
+    client.run(release_buffers)
+
+
+def _chunk_regions(chunks, shape, halo):
+    """For every chunk: its grid location, its slices with a margin, its core in them."""
+    starts = [np.concatenate([[0], np.cumsum(c)]) for c in chunks]
+    for location in np.ndindex(*[len(c) for c in chunks]):
+        region, core = [], []
+        for axis, i in enumerate(location):
+            a, b = int(starts[axis][i]), int(starts[axis][i + 1])
+            lo, hi = max(a - halo, 0), min(b + halo, shape[axis])
+            region.append(slice(lo, hi))
+            core.append(slice(a - lo, a - lo + (b - a)))
+        yield location, tuple(region), tuple(core)
+
+
+def _read_and_count(source, region, core, sigma, threshold, polarity, location):
+    """One task: read a chunk and its margin from the store, then :func:`count_block`."""
+    # zarr reads on threads of its own: count the whole process's CPU time.
+    start = time.process_time()
+    block = np.asarray(source[region])
+    read = time.process_time() - start
+    part = count_block(block, core, sigma, threshold, polarity, location)
+    part["cpu_s"] = {"read": read, "count": part["cpu_s"]["count"]}
+    return part
+
+
+def _array_source(volume):
+    """The stored array behind ``dask.array.from_zarr`` (or ``from_array``), else None.
+
+    Tasks that read their chunk *with its margin* straight from the store
+    need no data from each other: nothing moves between workers and no
+    worker holds more than the chunk it works on. This is possible only when
+    ``volume`` is the stored array itself, not a computation on it.
+    """
+    graph = volume.__dask_graph__()
+    layers = getattr(graph, "layers", None)
+    if not layers or len(layers) != 2 or volume.name not in layers:
+        return None
+    (other,) = [name for name in layers if name != volume.name]
+    values = list(dict(layers[other]).values()) if other.startswith("original-") else []
+    if len(values) != 1:
+        return None
+    source = values[0]
+    if (isinstance(source, np.ndarray) or not hasattr(source, "__getitem__")
+            or tuple(getattr(source, "shape", ())) != tuple(volume.shape)
+            or np.dtype(getattr(source, "dtype", None) or object) != volume.dtype):
+        return None
+    return source
+
+
+def _count_parts(volume, settings):
+    """Run :func:`count_block` on every chunk; an object array of the chunk results."""
+    import dask
+    import dask.array as da
+
+    halo = _halo(settings)
+    if any(min(c) < halo for c in volume.chunks):
+        raise ValueError(f"every chunk must be at least {halo} voxels thick (the smoothing's "
+                         f"margin) along each axis, got chunks {volume.chunks}")
+    args = (float(settings.sigma), float(settings.threshold), settings.polarity)
+    grid = tuple(len(c) for c in volume.chunks)
+    source = _array_source(volume)
+    if source is not None:
+        # Straight from the store: one independent task per chunk.
+        read = dask.delayed(_read_and_count, pure=True)
+        store = dask.delayed(source, pure=True)   # in the graph once, not in every task
+        tasks = [read(store, region, core, *args, location,
+                      dask_key_name=f"count-chunk-{volume.name}-{'-'.join(map(str, location))}")
+                 for location, region, core in _chunk_regions(volume.chunks, volume.shape, halo)]
+        results = dask.compute(*tasks)
+        out = np.empty(grid, dtype=object)
+        for part in results:
+            out[part["location"]] = part
+        return out
+    # Any other dask array: the margins come from the neighbouring chunks.
+    depth = {axis: halo for axis in range(volume.ndim)}
+    padded = da.overlap.overlap(volume, depth=depth, boundary="none") if halo else volume
+
+    def one(block, block_info=None):
+        location = tuple(block_info[0]["chunk-location"])
+        core = tuple(slice(0 if i == 0 else halo, block.shape[axis] - (0 if i == n - 1 else halo))
+                     for axis, (i, n) in enumerate(zip(location, grid)))
+        out = np.empty((1,) * block.ndim, dtype=object)
+        out[(0,) * block.ndim] = count_block(block, core, *args, location)
+        return out
+
+    parts = padded.map_blocks(one, dtype=object, chunks=(1,) * volume.ndim,
+                              meta=np.empty((0,) * volume.ndim, object))
+    (results,) = dask.compute(parts)
+    return results
 
 
 def count_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME) -> dict:
@@ -105,33 +281,48 @@ def count_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME
     chunk borders are one object), computed so that memory and task graph
     grow only with the size of a chunk and the number of chunks:
 
-    1. every chunk is smoothed and thresholded (:func:`threshold_out_of_core`)
-       and labelled on its own, on the workers; only its number of objects
-       and the labels on its six faces come back (a few kilobytes);
+    1. every chunk is smoothed, thresholded and labelled on its own, on the
+       workers (:func:`count_block`); only its number of objects and the
+       labels on its six faces come back (a few kilobytes). The smoothing
+       needs a margin of each neighbouring chunk (two voxels for
+       ``sigma=0.6``): for a volume read straight from a store
+       (``dask.array.from_zarr``), each task reads its chunk *with* that
+       margin from the store, so the tasks need nothing from each other and
+       no worker ever holds more than the chunk it works on; for any other
+       dask array the margins come from the neighbouring chunks
+       (``dask.array.overlap``);
     2. on the client, labels that touch across each shared face are joined
        (connected components of a sparse graph, scipy), and each join
        removes one object from the sum of the chunks' counts.
 
+    A chunk of the dask array is the unit of work: choose it large enough
+    that reading the margins costs little against the work on the chunk
+    (``da.from_zarr(store, chunks=(256, 256, 256))`` over a store of
+    128-voxel chunks reads each stored chunk about eight times, from the
+    operating system's file cache), and small enough that a worker holds
+    about seven times its bytes (the uint8 voxels with their margin, a
+    float32 smoothed copy that then holds the int32 labels, a mask), plus
+    the reads of the store.
+
     Face contacts are those of ``connectivity=1`` (objects touching by a
     face); other connectivities are refused. Computes at once (on the
     current dask client, if any) and returns a dict: ``n_objects``,
-    ``object_voxels``, ``n_chunks``, ``objects_in_chunks`` (the naive sum)
-    and ``joins``.
+    ``object_voxels``, ``n_chunks``, ``objects_in_chunks`` (the naive sum),
+    ``joins``, and ``cpu_seconds``: the CPU time the tasks spent reading
+    chunks from the store (``"read"``) and smoothing, thresholding and
+    labelling them (``"count"``), summed over all chunks.
     """
-    import dask
     import scipy.sparse
     from scipy.sparse.csgraph import connected_components
 
-    mask = threshold_out_of_core(volume, settings)
+    _check_volume(volume, settings)
     if settings.connectivity != 1:
         raise ValueError(f"count_out_of_core joins objects across faces only (connectivity 1), "
                          f"got connectivity={settings.connectivity}")
-    from scipy import ndimage as ndi
-
-    structure = ndi.generate_binary_structure(volume.ndim, 1)
-    parts = mask.map_blocks(_label_block, structure, dtype=object,
-                            chunks=(1,) * volume.ndim, meta=np.empty((0,) * volume.ndim, object))
-    (results,) = dask.compute(parts)
+    try:
+        results = _count_parts(volume, settings)
+    finally:
+        _release_everywhere()
     grid = results.shape
     flat = results.ravel()
     offsets = np.zeros(len(flat) + 1, dtype=np.int64)
@@ -163,5 +354,7 @@ def count_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME
                                             shape=(nodes.size, nodes.size))
             n_groups, _ = connected_components(graph, directed=False)
             joins = int(nodes.size - n_groups)
+    cpu = {step: float(sum(p["cpu_s"][step] for p in flat)) for step in ("read", "count")}
     return {"n_objects": total - joins, "object_voxels": int(sum(p["voxels"] for p in flat)),
-            "n_chunks": int(len(flat)), "objects_in_chunks": total, "joins": joins}
+            "n_chunks": int(len(flat)), "objects_in_chunks": total, "joins": joins,
+            "cpu_seconds": cpu}

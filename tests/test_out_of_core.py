@@ -53,3 +53,67 @@ def test_a_1d_volume_is_refused():
 
     with pytest.raises(ValueError, match=r"volume must be 2D or 3D, got shape \(10,\)"):
         out_of_core.label_out_of_core(da.zeros(10, chunks=5))
+
+
+@pytest.mark.parametrize("chunks", [(28, 48, 48), (56, 96, 96), (20, 33, 50)])
+def test_counting_straight_from_a_store_agrees_with_the_overlap_path(client, tmp_path, chunks):
+    """Tasks that read their chunk with its margin from zarr give the same answer."""
+    import dask.array as da
+    import zarr
+
+    from common.data.cohort import bone_block, bone_block_cells
+
+    shape = (56, 96, 96)
+    lazy = bone_block(shape, chunks=(28, 48, 48), seed=4)
+    store = zarr.create_array(store=str(tmp_path / "block.zarr"), shape=shape, chunks=(28, 48, 48),
+                              dtype="uint8", compressors=None)
+    da.store(lazy, store, lock=False)
+    on_disk = da.from_zarr(str(tmp_path / "block.zarr"), chunks=chunks)
+    assert out_of_core._array_source(on_disk) is not None          # the direct path
+    assert out_of_core._array_source(on_disk[:40]) is None          # a computation on it
+    assert out_of_core._array_source(lazy) is None
+    direct = out_of_core.count_out_of_core(on_disk)
+    overlapped = out_of_core.count_out_of_core(lazy.rechunk(chunks))
+    assert direct.pop("cpu_seconds")["read"] > 0 and overlapped.pop("cpu_seconds")["read"] == 0
+    assert direct == overlapped
+    assert direct["n_objects"] == bone_block_cells(shape, seed=4)
+    assert direct["n_chunks"] == on_disk.npartitions
+    whole = analysis.smooth(lazy.compute(), analysis.BONE_VOLUME.sigma) > analysis.BONE_VOLUME.threshold
+    assert direct["object_voxels"] == int(whole.sum())
+
+
+@pytest.mark.parametrize("settings", [analysis.BONE_VOLUME.replace(sigma=0.0),
+                                      analysis.BONE_VOLUME.replace(sigma=1.2),
+                                      analysis.BONE_VOLUME.replace(polarity="dark", threshold=40)])
+def test_count_block_matches_the_whole_volume_for_other_settings(client, settings):
+    """Margins follow sigma; dark objects; the same as labelling the whole volume."""
+    from scipy import ndimage as ndi
+
+    from common.data.cohort import bone_block
+
+    volume = bone_block((56, 64, 64), chunks=(28, 32, 32), seed=2)
+    counted = out_of_core.count_out_of_core(volume, settings)
+    smoothed = analysis.smooth(volume.compute(), settings.sigma)
+    mask = smoothed > settings.threshold if settings.polarity == "bright" else smoothed < settings.threshold
+    assert counted["n_objects"] == ndi.label(mask)[1]
+    assert counted["object_voxels"] == int(mask.sum())
+
+
+def test_work_arrays_are_reused_and_released():
+    import numpy as np
+
+    block = np.zeros((20, 20, 20), np.uint8)
+    core = (slice(2, 18),) * 3
+    out_of_core.count_block(block, core, 0.6, 110, "bright")
+    first = out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32)
+    out_of_core.count_block(block, core, 0.6, 110, "bright")
+    assert out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32) is first
+    out_of_core.release_buffers()
+    assert out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32) is not first
+
+
+def test_chunks_thinner_than_the_margin_are_refused():
+    import dask.array as da
+
+    with pytest.raises(ValueError, match="at least 2 voxels thick"):
+        out_of_core.count_out_of_core(da.zeros((32, 32, 32), chunks=(1, 16, 16), dtype="uint8"))
