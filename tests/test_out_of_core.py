@@ -107,9 +107,32 @@ def test_work_arrays_are_reused_and_released():
     out_of_core.count_block(block, core, 0.6, 110, "bright")
     first = out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32)
     out_of_core.count_block(block, core, 0.6, 110, "bright")
-    assert out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32) is first
+    assert np.shares_memory(out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32), first)
+    # A smaller chunk (at a face of the volume) reuses the same memory.
+    smaller = out_of_core._BUFFERS.get("smoothed", (10, 12, 14), np.float32)
+    assert smaller.shape == (10, 12, 14) and np.shares_memory(smaller, first)
+    # A larger one replaces it.
+    larger = out_of_core._BUFFERS.get("smoothed", (21, 20, 20), np.float32)
+    assert larger.shape == (21, 20, 20) and not np.shares_memory(larger, first)
     out_of_core.release_buffers()
-    assert out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32) is not first
+    assert not out_of_core._BUFFERS._arrays
+
+
+def test_zarr_chunks_are_read_into_the_reused_buffer(tmp_path):
+    import numpy as np
+    import zarr
+
+    values = np.random.default_rng(3).integers(0, 255, (40, 40, 40), dtype=np.uint8)
+    stored = zarr.create_array(store=str(tmp_path / "v.zarr"), shape=values.shape,
+                               chunks=(16, 16, 16), dtype="uint8", compressors=None)
+    stored[...] = values
+    region = (slice(3, 35), slice(0, 17), slice(10, 40))
+    block = out_of_core._read_region(stored, region)
+    assert np.array_equal(block, values[region])
+    assert np.shares_memory(block, out_of_core._BUFFERS.get("block", block.shape, np.uint8))
+    # Anything else that can be sliced is read as it is.
+    assert np.array_equal(out_of_core._read_region(values, region), values[region])
+    out_of_core.release_buffers()
 
 
 def test_chunks_thinner_than_the_margin_are_refused():
