@@ -37,6 +37,7 @@ from . import bone  # noqa: F401,E402
 from . import bone_cells  # noqa: F401,E402
 from . import wood  # noqa: F401,E402
 from . import ct_bone  # noqa: F401,E402
+from . import ct_sinogram  # noqa: F401,E402
 from . import micrograph  # noqa: F401,E402
 from . import cohort  # noqa: F401,E402
 from . import transistors  # noqa: F401,E402
