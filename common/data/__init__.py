@@ -45,6 +45,7 @@ from . import patterns  # noqa: F401,E402
 from . import neutron  # noqa: F401,E402
 from . import scroll  # noqa: F401,E402
 from . import aggregate  # noqa: F401,E402
+from . import roots  # noqa: F401,E402
 
 __all__ = ["available", "describe", "load", "names", "cache_dir", "cache_path",
            "fingerprint", "CACHE_ENV", "UnknownDatasetError"]
