@@ -155,7 +155,7 @@ def _doc(text):
 
 
 @register("ct_bone_sinogram",
-          "Parallel-beam sinogram of the clean bone section: 15 faulty detector bins, counting noise, 416 x 360",
+          "Parallel-beam sinogram of the clean bone section: 15 faulty detector bins, counting noise, 416 x 360 float32",
           sha256="ea740bd76f360c4145238b440206dba90f42a7d157ec6e1c11314e5527ae1a8d", params=_PARAMS)
 @_doc("""Sinogram of the clean bone section, as a CT scanner with 15 faulty detector bins records it.
 
