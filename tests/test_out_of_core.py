@@ -82,6 +82,28 @@ def test_counting_straight_from_a_store_agrees_with_the_overlap_path(client, tmp
     assert direct["object_voxels"] == int(whole.sum())
 
 
+@pytest.mark.parametrize("per_task", [1, 3, 4, 100])
+def test_tasks_of_several_chunks_count_the_same(client, tmp_path, monkeypatch, per_task):
+    """Neighbouring chunks read together in one task (rows split or whole) change nothing."""
+    import dask.array as da
+    import zarr
+
+    from common.data.cohort import bone_block, bone_block_cells
+
+    shape = (40, 48, 96)
+    lazy = bone_block(shape, chunks=(20, 24, 24), seed=5)
+    store = zarr.create_array(store=str(tmp_path / "row.zarr"), shape=shape, chunks=(20, 24, 24),
+                              dtype="uint8", compressors=None)
+    da.store(lazy, store, lock=False)
+    on_disk = da.from_zarr(str(tmp_path / "row.zarr"), chunks=(20, 24, 12))   # rows of 8 chunks
+    monkeypatch.setattr(out_of_core, "CHUNKS_PER_TASK", per_task)
+    direct = out_of_core.count_out_of_core(on_disk)
+    overlapped = out_of_core.count_out_of_core(lazy.rechunk((20, 24, 12)))
+    direct.pop("cpu_seconds"), overlapped.pop("cpu_seconds")
+    assert direct == overlapped and direct["n_chunks"] == 2 * 2 * 8
+    assert direct["n_objects"] == bone_block_cells(shape, seed=5)
+
+
 @pytest.mark.parametrize("settings", [analysis.BONE_VOLUME.replace(sigma=0.0),
                                       analysis.BONE_VOLUME.replace(sigma=1.2),
                                       analysis.BONE_VOLUME.replace(polarity="dark", threshold=40)])
