@@ -29,6 +29,8 @@ the numbers ``python -m booktools.student_notebooks`` derives from
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import pathlib
 import posixpath
@@ -38,9 +40,16 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
-from common.exercises._check import STRICT_ENV
-
 from . import student_notebooks
+
+#: The environment variable of strict mode, as ``common.exercises._check``
+#: names it (tests/test_student_notebooks.py checks that both agree).
+#: Importing it from there would import pandas into every build, about a
+#: second of a rebuild that has nothing else to do.
+STRICT_ENV = "QBI_EXERCISES_STRICT"
+#: Digests of the inputs of each student notebook written, next to Sphinx's
+#: doctrees: a rebuild rewrites only those whose inputs changed.
+STUDENT_DIGESTS = "qbi-student-notebooks.json"
 
 logger = logging.getLogger(__name__)
 
@@ -211,17 +220,39 @@ def _exercise_numbers(app, docname) -> dict[str, str]:
     return {label: ".".join(map(str, number)) for label, number in numbers.items()}
 
 
+def _student_digest(source: pathlib.Path, chapter, titles, numbers) -> str:
+    """SHA-256 of everything a chapter's student notebook is made from."""
+    h = hashlib.sha256()
+    for part in (source.read_bytes(), pathlib.Path(student_notebooks.__file__).read_bytes(),
+                 json.dumps([chapter, sorted(titles.items()), sorted(numbers.items())]).encode()):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
 def _on_build_finished(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     root = pathlib.Path(app.srcdir)
     toc = dict(student_notebooks.toc_chapters(root))
     titles = student_notebooks.label_titles(root)
+    record = pathlib.Path(app.doctreedir, STUDENT_DIGESTS)
+    try:
+        written = json.loads(record.read_text())
+    except (OSError, ValueError):
+        written = {}
+    digests = {}
     for docname in sorted(app.env.found_docs):
         source = _source(app, docname)
         if not student_notebooks.has_exercises(source):
             continue
         numbers = _exercise_numbers(app, docname)
+        target = pathlib.Path(app.outdir, student_notebooks.student_path(docname))
+        digest = _student_digest(source, toc.get(docname), titles, numbers)
+        if written.get(docname) == digest and target.is_file():
+            # Made from the same inputs by an earlier build, which checked
+            # them (a digest is kept only when the numbers agreed).
+            digests[docname] = digest
+            continue
         notebook = student_notebooks.student_notebook(source, chapter=toc.get(docname),
                                                       titles=titles, numbers=numbers)
         # Binder's copy is made without Sphinx, from _toc.yml alone: same numbers?
@@ -232,11 +263,14 @@ def _on_build_finished(app, exception):
                            "differ from those booktools.student_notebooks derives from _toc.yml; "
                            "the student notebook on Binder would not match the book",
                            type="qbi", subtype="exercises")
-        target = pathlib.Path(app.outdir, student_notebooks.student_path(docname))
+        else:
+            digests[docname] = digest
         target.parent.mkdir(parents=True, exist_ok=True)
         import nbformat
 
         nbformat.write(notebook, target)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
 
 
 def setup(app):

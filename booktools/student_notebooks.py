@@ -33,7 +33,6 @@ import re
 import sys
 from dataclasses import dataclass, field
 
-import jupytext
 import nbformat
 import yaml
 
@@ -309,6 +308,8 @@ def student_notebook(path: pathlib.Path, *, chapter: int | None = None,
     path = pathlib.Path(path)
     if not has_exercises(path):
         raise NotAnExerciseChapter(f"{path} has no exercise directive")
+    import jupytext   # here: a rebuild with nothing to do never needs it (0.7 s to import)
+
     source = jupytext.read(path)
     build = _Builder(titles=titles if titles is not None else label_titles(),
                      numbers=numbers or {}, chapter=chapter)

@@ -85,6 +85,36 @@ def label_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME
 
 
 # ------------------------------------------------------ counting, chunk by chunk
+#: Settings of the C library's allocator (glibc) for dask workers that read
+#: chunks from a store. Every stored chunk a task reads arrives in a new
+#: buffer (2 MiB for a chunk of 128**3 uint8) that lives only until its
+#: voxels are copied out. dask starts its workers with
+#: ``MALLOC_TRIM_THRESHOLD_=65536``, which hands such freed memory back to the
+#: system at once, so that every read is fresh memory the kernel must map and
+#: zero page by page: for chapter 9's block that was 8 million page faults
+#: and a third of the workers' CPU time. With these settings, blocks up to
+#: 4 MiB come from the allocator's heap and are reused, up to 32 MiB of freed
+#: memory stays for the next reads instead of going back to the system, and
+#: the reading threads share two heaps (each thread's own heap would keep its
+#: own 32 MiB); larger arrays are still mapped and returned at once. A worker
+#: keeps at most about 64 MiB more than it holds.
+WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(4 * 2**20),
+                 "MALLOC_TRIM_THRESHOLD_": str(32 * 2**20),
+                 "MALLOC_ARENA_MAX": "2"}
+
+
+def worker_config() -> dict:
+    """dask configuration that starts a local cluster's workers with :data:`WORKER_MALLOC`.
+
+    Use it around the start of the cluster, e.g.
+    ``with dask.config.set(out_of_core.worker_config()): client = study.start_client(...)``
+    (on a cluster started otherwise, set the same environment variables for
+    the worker processes).
+    """
+    return {f"distributed.nanny.pre-spawn-environ.{name}": value
+            for name, value in WORKER_MALLOC.items()}
+
+
 def _halo(settings) -> int:
     """Voxels of its neighbours a chunk needs for the smoothing (scipy's radius)."""
     return int(4.0 * float(settings.sigma) + 0.5) if settings.sigma > 0 else 0
@@ -93,12 +123,14 @@ def _halo(settings) -> int:
 class _Buffers:
     """Work arrays of each thread, reused from chunk to chunk.
 
-    A chunk's smoothed copy, mask and labels are large; allocated afresh for
-    every chunk, each would be new memory from the system, which the kernel
-    must map and zero page by page (system time, not analysis; dask's
-    workers return freed memory to the system at once). Reused, they cost
-    nothing after the first chunk. A chunk of another shape replaces them;
-    :func:`release_buffers` frees them all.
+    A chunk's voxels read from the store, its smoothed copy, mask and labels
+    are large; allocated afresh for every chunk, each would be new memory
+    from the system, which the kernel must map and zero page by page (system
+    time, not analysis; dask's workers return freed memory to the system at
+    once). Reused, they cost nothing after the first chunk. Each array is a
+    view of a flat buffer that grows to the largest chunk seen, so the
+    smaller chunks at the volume's faces reuse it too; :func:`release_buffers`
+    frees them all.
     """
 
     def __init__(self):
@@ -107,14 +139,16 @@ class _Buffers:
 
     def get(self, name, shape, dtype):
         key = (threading.get_ident(), name)
+        dtype = np.dtype(dtype)
+        n_bytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
         with self._lock:
-            array = self._arrays.pop(key, None)
-        if array is None or array.shape != tuple(shape) or array.dtype != dtype:
-            del array  # free the old one before allocating its successor
-            array = np.empty(shape, dtype)
+            flat = self._arrays.pop(key, None)
+        if flat is None or flat.nbytes < n_bytes:
+            del flat  # free the old one before allocating its successor
+            flat = np.empty(n_bytes, np.uint8)
         with self._lock:
-            self._arrays[key] = array
-        return array
+            self._arrays[key] = flat
+        return flat[:n_bytes].view(dtype).reshape(shape)
 
     def clear(self):
         with self._lock:
@@ -197,15 +231,57 @@ def _chunk_regions(chunks, shape, halo):
         yield location, tuple(region), tuple(core)
 
 
-def _read_and_count(source, region, core, sigma, threshold, polarity, location):
-    """One task: read a chunk and its margin from the store, then :func:`count_block`."""
-    # zarr reads on threads of its own: count the whole process's CPU time.
+def _read_region(source, region):
+    """The voxels of ``region`` of ``source``, read into this thread's reused buffer.
+
+    A zarr array writes them straight into the buffer (``out=``); any other
+    store returns a new array.
+    """
+    try:
+        import zarr
+        from zarr.core.buffer.cpu import NDBuffer
+    except ImportError:  # pragma: no cover - zarr is a dependency of the book
+        zarr = None
+    if zarr is None or not isinstance(source, zarr.Array):
+        return np.asarray(source[region])
+    shape = tuple(s.stop - s.start for s in region)
+    block = _BUFFERS.get("block", shape, source.dtype)
+    source.get_basic_selection(region, out=NDBuffer.from_ndarray_like(block))
+    return block
+
+
+def _read_and_count(source, items, sigma, threshold, polarity):
+    """One task: neighbouring chunks read with their margins in one go, then :func:`count_block` each.
+
+    ``items`` are ``(location, region, core)`` of chunks that follow each
+    other along the last axis. Their regions are read from the store
+    together, as one box: a stored chunk that the margins of two neighbours
+    reach into is read once, not twice (with chunks of 256 voxels in a store
+    of 128, a chunk with its margins touches 4 x 4 x 4 stored chunks, of
+    which 8 hold the chunk itself). Each chunk is then counted on its part
+    of the box. The CPU time of the read is shared among the chunks.
+    """
+    last = len(items[0][1]) - 1
+    box = items[0][1][:last] + (slice(items[0][1][last].start, items[-1][1][last].stop),)
+    # zarr may read on threads of its own: count the whole process's CPU time.
     start = time.process_time()
-    block = np.asarray(source[region])
-    read = time.process_time() - start
-    part = count_block(block, core, sigma, threshold, polarity, location)
-    part["cpu_s"] = {"read": read, "count": part["cpu_s"]["count"]}
-    return part
+    block = _read_region(source, box)
+    read = (time.process_time() - start) / len(items)
+    parts = []
+    for location, region, core in items:
+        inside = slice(region[last].start - box[last].start, region[last].stop - box[last].start)
+        part = count_block(block[(slice(None),) * last + (inside,)], core, sigma, threshold,
+                           polarity, location)
+        part["cpu_s"] = {"read": read, "count": part["cpu_s"]["count"]}
+        parts.append(part)
+    return parts
+
+
+#: Neighbouring chunks (along the last axis) that one task reads together
+#: and counts in turn when the volume comes straight from a store
+#: (:func:`_read_and_count`): fewer stored chunks read twice and fewer tasks
+#: to schedule, against a read buffer this many times a chunk's voxels.
+CHUNKS_PER_TASK = 4
 
 
 def _array_source(volume):
@@ -245,16 +321,25 @@ def _count_parts(volume, settings):
     grid = tuple(len(c) for c in volume.chunks)
     source = _array_source(volume)
     if source is not None:
-        # Straight from the store: one independent task per chunk.
+        # Straight from the store: independent tasks of a few neighbouring chunks each.
         read = dask.delayed(_read_and_count, pure=True)
         store = dask.delayed(source, pure=True)   # in the graph once, not in every task
-        tasks = [read(store, region, core, *args, location,
-                      dask_key_name=f"count-chunk-{volume.name}-{'-'.join(map(str, location))}")
-                 for location, region, core in _chunk_regions(volume.chunks, volume.shape, halo)]
+        items = list(_chunk_regions(volume.chunks, volume.shape, halo))
+        groups, row = [], []
+        for item in items:
+            if row and (item[0][:-1] != row[-1][0][:-1] or len(row) == CHUNKS_PER_TASK):
+                groups.append(row)
+                row = []
+            row.append(item)
+        groups.append(row)
+        tasks = [read(store, group, *args, dask_key_name=f"count-chunks-{volume.name}-"
+                      f"{'-'.join(map(str, group[0][0]))}-{len(group)}")
+                 for group in groups]
         results = dask.compute(*tasks)
         out = np.empty(grid, dtype=object)
-        for part in results:
-            out[part["location"]] = part
+        for parts in results:
+            for part in parts:
+                out[part["location"]] = part
         return out
     # Any other dask array: the margins come from the neighbouring chunks.
     depth = {axis: halo for axis in range(volume.ndim)}
@@ -298,9 +383,11 @@ def count_out_of_core(volume, settings: analysis.Settings = analysis.BONE_VOLUME
     A chunk of the dask array is the unit of work: choose it large enough
     that reading the margins costs little against the work on the chunk
     (``da.from_zarr(store, chunks=(256, 256, 256))`` over a store of
-    128-voxel chunks reads each stored chunk about eight times, from the
-    operating system's file cache), and small enough that a worker holds
-    about seven times its bytes (the uint8 voxels with their margin, a
+    128-voxel chunks touches 64 stored chunks for the 8 it holds; a task
+    reads :data:`CHUNKS_PER_TASK` neighbouring chunks together, so the
+    stored chunks their margins share are read once, from the operating
+    system's file cache), and small enough that a worker holds about nine
+    times its bytes (the uint8 voxels of the chunks read together, a
     float32 smoothed copy that then holds the int32 labels, a mask), plus
     the reads of the store.
 

@@ -82,6 +82,28 @@ def test_counting_straight_from_a_store_agrees_with_the_overlap_path(client, tmp
     assert direct["object_voxels"] == int(whole.sum())
 
 
+@pytest.mark.parametrize("per_task", [1, 3, 4, 100])
+def test_tasks_of_several_chunks_count_the_same(client, tmp_path, monkeypatch, per_task):
+    """Neighbouring chunks read together in one task (rows split or whole) change nothing."""
+    import dask.array as da
+    import zarr
+
+    from common.data.cohort import bone_block, bone_block_cells
+
+    shape = (40, 48, 96)
+    lazy = bone_block(shape, chunks=(20, 24, 24), seed=5)
+    store = zarr.create_array(store=str(tmp_path / "row.zarr"), shape=shape, chunks=(20, 24, 24),
+                              dtype="uint8", compressors=None)
+    da.store(lazy, store, lock=False)
+    on_disk = da.from_zarr(str(tmp_path / "row.zarr"), chunks=(20, 24, 12))   # rows of 8 chunks
+    monkeypatch.setattr(out_of_core, "CHUNKS_PER_TASK", per_task)
+    direct = out_of_core.count_out_of_core(on_disk)
+    overlapped = out_of_core.count_out_of_core(lazy.rechunk((20, 24, 12)))
+    direct.pop("cpu_seconds"), overlapped.pop("cpu_seconds")
+    assert direct == overlapped and direct["n_chunks"] == 2 * 2 * 8
+    assert direct["n_objects"] == bone_block_cells(shape, seed=5)
+
+
 @pytest.mark.parametrize("settings", [analysis.BONE_VOLUME.replace(sigma=0.0),
                                       analysis.BONE_VOLUME.replace(sigma=1.2),
                                       analysis.BONE_VOLUME.replace(polarity="dark", threshold=40)])
@@ -107,9 +129,32 @@ def test_work_arrays_are_reused_and_released():
     out_of_core.count_block(block, core, 0.6, 110, "bright")
     first = out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32)
     out_of_core.count_block(block, core, 0.6, 110, "bright")
-    assert out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32) is first
+    assert np.shares_memory(out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32), first)
+    # A smaller chunk (at a face of the volume) reuses the same memory.
+    smaller = out_of_core._BUFFERS.get("smoothed", (10, 12, 14), np.float32)
+    assert smaller.shape == (10, 12, 14) and np.shares_memory(smaller, first)
+    # A larger one replaces it.
+    larger = out_of_core._BUFFERS.get("smoothed", (21, 20, 20), np.float32)
+    assert larger.shape == (21, 20, 20) and not np.shares_memory(larger, first)
     out_of_core.release_buffers()
-    assert out_of_core._BUFFERS.get("smoothed", (20, 20, 20), np.float32) is not first
+    assert not out_of_core._BUFFERS._arrays
+
+
+def test_zarr_chunks_are_read_into_the_reused_buffer(tmp_path):
+    import numpy as np
+    import zarr
+
+    values = np.random.default_rng(3).integers(0, 255, (40, 40, 40), dtype=np.uint8)
+    stored = zarr.create_array(store=str(tmp_path / "v.zarr"), shape=values.shape,
+                               chunks=(16, 16, 16), dtype="uint8", compressors=None)
+    stored[...] = values
+    region = (slice(3, 35), slice(0, 17), slice(10, 40))
+    block = out_of_core._read_region(stored, region)
+    assert np.array_equal(block, values[region])
+    assert np.shares_memory(block, out_of_core._BUFFERS.get("block", block.shape, np.uint8))
+    # Anything else that can be sliced is read as it is.
+    assert np.array_equal(out_of_core._read_region(values, region), values[region])
+    out_of_core.release_buffers()
 
 
 def test_chunks_thinner_than_the_margin_are_refused():

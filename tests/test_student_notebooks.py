@@ -317,3 +317,55 @@ def test_write_all_keeps_a_students_work_and_rewrites_its_own_files(tmp_path, ca
     assert "kept" in capsys.readouterr().err and target.read_text() == work
     sn.write_all(ROOT, tmp_path, overwrite=True)
     assert "border = ..." in target.read_text() and "np.ones((6, 8))" not in target.read_text()
+
+
+def test_the_build_and_the_checkers_name_the_same_strict_variable():
+    from booktools import exercises
+
+    assert exercises.STRICT_ENV == STRICT_ENV
+
+
+class _FakeApp:
+    """What booktools.exercises' build-finished handler uses of a Sphinx app."""
+
+    def __init__(self, root: pathlib.Path, numbers: dict):
+        import types
+
+        self.srcdir, self.outdir, self.doctreedir = root, root / "out", root / "doctrees"
+        self.builder = types.SimpleNamespace(format="html")
+        self.env = types.SimpleNamespace(
+            found_docs={"chapters/lecture-01/03-demo"},
+            doc2path=lambda docname: root / f"{docname}.md",
+            toc_fignumbers={"chapters/lecture-01/03-demo": {"exercise": numbers}})
+
+
+def test_a_rebuild_rewrites_only_student_notebooks_whose_inputs_changed(tmp_path, monkeypatch):
+    from booktools import exercises
+
+    chapter = tmp_path / "chapters" / "lecture-01" / "03-demo.md"
+    chapter.parent.mkdir(parents=True)
+    chapter.write_text(FRONT + "# Demo\n\n:::{exercise} Compute\n:label: ex-demo\n\nDo it.\n:::\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: chapters/index\nparts:\n- numbered: true\n  chapters:\n"
+        "  - file: chapters/lecture-01/03-demo\n")
+    made = []
+    original = sn.student_notebook
+    monkeypatch.setattr(sn, "student_notebook", lambda *a, **k: made.append(a) or original(*a, **k))
+    target = tmp_path / "out" / "student" / "lecture-01" / "03-demo.ipynb"
+
+    exercises._on_build_finished(_FakeApp(tmp_path, {"ex-demo": (1, 1)}), None)
+    assert target.is_file() and len(made) == 2        # the book's numbers, and _toc.yml's
+    exercises._on_build_finished(_FakeApp(tmp_path, {"ex-demo": (1, 1)}), None)
+    assert len(made) == 2                              # nothing changed: not made again
+    target.unlink()
+    exercises._on_build_finished(_FakeApp(tmp_path, {"ex-demo": (1, 1)}), None)
+    assert target.is_file() and len(made) == 4        # its file was gone
+    chapter.write_text(chapter.read_text().replace("Do it.", "Do it now."))
+    exercises._on_build_finished(_FakeApp(tmp_path, {"ex-demo": (1, 1)}), None)
+    assert len(made) == 6 and "Do it now." in target.read_text()
+    # Numbers that disagree with _toc.yml's warn on every build, not once.
+    warnings = []
+    monkeypatch.setattr(exercises.logger, "warning", lambda *a, **k: warnings.append(a))
+    for _ in range(2):
+        exercises._on_build_finished(_FakeApp(tmp_path, {"ex-demo": (1, 2)}), None)
+    assert len(warnings) == 2 and len(made) == 10
