@@ -66,12 +66,14 @@ def has_exercises(path: pathlib.Path) -> bool:
 def toc_chapters(root: pathlib.Path = ROOT) -> list[tuple[str, int | None]]:
     """(docname, chapter number or None) of every chapter in ``_toc.yml``.
 
-    Jupyter Book numbers the chapters of numbered parts one after the other
-    across parts; chapters of parts without numbering have no number.
+    Each numbered part (a lecture) numbers its chapters from 1, as the book
+    does (``html: use_multitoc_numbering: false`` in ``_config.yml``);
+    chapters of parts without numbering have no number.
     """
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    result, number = [], 0
+    result = []
     for part in toc.get("parts", [{"chapters": toc.get("chapters", []), "numbered": False}]):
+        number = 0
         for chapter in part.get("chapters", []):
             if "file" not in chapter:
                 continue
