@@ -501,7 +501,7 @@ def check_furthest_chip(processor):
     plain_above = names[int(np.argmax(plain))]
     if not isinstance(processor, str):
         raise Wrong(f"`processor` is a {type(processor).__name__}; the exercise asks for the "
-                    "chip's name as a text, e.g. 'MOS 65xx'.")
+                    "chip's name as a text, e.g. 'MOS 6502'.")
     answer = " ".join(processor.split()).lower()
     known = {n.lower(): n for n in names}
     if answer not in known:
