@@ -45,6 +45,13 @@ CASES = [
     ("step_tower", "10000 ms", {"exposure_ms": 10000}),
     ("flat_fields", "default", {}),
     ("wood_raw_spotty", "default", {}),
+    ("ct_bone_section_clean", "default", {}),
+    ("ct_bone_sinogram", "default", {}),
+    ("scroll_ct", "default", {}),
+    ("aggregate_ct", "default", {}),
+    ("aggregate_ct", "128^3", {"ndim": 3}),
+    ("root_network", "default", {}),
+    ("root_network", "192^3 (radius 8)", {"radius": 8}),
 ]
 
 
@@ -76,11 +83,15 @@ def _load_average():
 
 
 def _clear_caches(generator) -> None:
-    """Forget what the generator's module keeps in memory (lru_cache)."""
-    module = sys.modules[generator.__module__]
-    for value in vars(module).values():
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()
+    """Forget what the data modules keep in memory (lru_cache): the
+    generator's own and those it builds on (a sinogram reuses the section)."""
+    package = generator.__module__.rpartition(".")[0]
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == generator.__module__ or name.startswith(package + ".")):
+            continue
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
 
 
 def time_case(name: str, params: dict, repeat: int) -> dict:

@@ -163,3 +163,50 @@ def test_noise_is_correlated_like_a_reconstruction(section):
     corr = np.corrcoef(hp[:, :-1].ravel(), hp[:, 1:].ravel())[0, 1]
     assert 0.3 < corr < 0.7
     assert 3.0 < hp.std() < 5.0
+
+
+# ------------------------------------------------ the clean section
+@pytest.fixture(scope="module")
+def clean():
+    return data.load("ct_bone_section_clean", cache=False)
+
+
+def test_clean_section_has_the_shape_of_the_recorded_one_in_float(clean, section):
+    assert clean.shape == section.shape == (305, 282)
+    assert clean.dtype == np.float32
+
+
+def test_clean_section_is_the_recorded_one_before_the_scanner(clean, section):
+    # One object under both: the recorded section is the clean one plus
+    # blur, halo, artefacts and noise, on the same gray scale.
+    assert np.corrcoef(clean.ravel(), section.ravel())[0, 1] > 0.98
+    diff = section.astype(float) - clean
+    assert abs(np.median(diff)) < 2.0
+    corner = (slice(5, 60), slice(200, 275))           # embedding medium
+    assert np.std(clean[corner]) < 0.5 < 2.5 < np.std(section[corner])
+    assert 72.5 < np.median(clean[corner]) < 75.5
+
+
+def test_clean_section_has_partial_volume_but_no_blur(clean):
+    # Air is 0 before the 8-bit map (-4 -> 0, 262 -> 255): 4 * 255 / 266.
+    assert clean.min() == pytest.approx(4 * 255 / 266, abs=1e-4)
+    bone = clean[clean > 140]
+    assert 200 < np.median(bone) < 212
+    # Partial-volume pixels sit between medium and bone, but only at the
+    # outline: a blurred image would have many more of them.
+    between = (clean > 100) & (clean < 180)
+    assert 0.02 < between.mean() < 0.045          # 0.035; blurred by 1 pixel: 0.053
+
+
+def test_clean_pores_are_where_the_table_says(clean, pores):
+    r = np.clip(np.rint(pores["row"]).astype(int), 0, 304)
+    c = np.clip(np.rint(pores["col"]).astype(int), 0, 281)
+    canals = (pores["kind"] == "canal").to_numpy()
+    assert np.all(clean[r[canals], c[canals]] < 20)      # air-filled, larger than a pixel
+    assert np.median(clean[r, c]) < 170
+
+
+def test_the_clean_section_follows_the_seed(clean):
+    other = data.load("ct_bone_section_clean", seed=3, cache=False)
+    assert not np.array_equal(other, clean)
+    assert np.array_equal(other, data.load("ct_bone_section_clean", seed=3, cache=False))

@@ -37,11 +37,15 @@ from . import bone  # noqa: F401,E402
 from . import bone_cells  # noqa: F401,E402
 from . import wood  # noqa: F401,E402
 from . import ct_bone  # noqa: F401,E402
+from . import ct_sinogram  # noqa: F401,E402
 from . import micrograph  # noqa: F401,E402
 from . import cohort  # noqa: F401,E402
 from . import transistors  # noqa: F401,E402
 from . import patterns  # noqa: F401,E402
 from . import neutron  # noqa: F401,E402
+from . import scroll  # noqa: F401,E402
+from . import aggregate  # noqa: F401,E402
+from . import roots  # noqa: F401,E402
 
 __all__ = ["available", "describe", "load", "names", "cache_dir", "cache_path",
            "fingerprint", "CACHE_ENV", "UnknownDatasetError"]

@@ -112,7 +112,16 @@ def _to_angle(theta_rows_down):
 
 
 @functools.lru_cache(maxsize=4)
-def _generate(seed):
+def _section_object(seed):
+    """The object of the section, before the scanner: gray levels of the
+    materials, every outline and pore pixel-integrated (partial volume).
+
+    Returns ``(image, pores, rng_state)``: the object as a read-only float64
+    array (the gray scale of ``LEVELS``), the pore table, and the state of
+    the random generator after drawing the object, from which
+    :func:`_generate` draws the artefacts and the noise. Both the clean
+    section and the recorded one come from this one object.
+    """
     rng = np.random.default_rng([seed, 4_0305_0282])
     h, w = SHAPE
     F = INSTRUMENT.oversample
@@ -243,6 +252,29 @@ def _generate(seed):
     pore_cov = np.minimum(pore_cov, bone_cov)
     img = img * (1.0 - pore_cov) + pore_val * pore_cov
 
+    pores = pd.DataFrame(table)
+    pores["overlaps"] = _overlapping(pores)
+    pores = pores.sort_values(["row", "col"], kind="stable").reset_index(drop=True)
+    for col in ("row", "col", "area_px", "major_axis_px", "minor_axis_px", "orientation_deg"):
+        pores[col] = pores[col].astype(float).round(3)
+    pores.insert(0, "pore_id", np.arange(1, len(pores) + 1, dtype=np.int64))
+    img.setflags(write=False)
+    return img, pores, rng.bit_generator.state
+
+
+@functools.lru_cache(maxsize=4)
+def _generate(seed):
+    """The recorded section: the object of :func:`_section_object` through
+    CT artefacts and the scanner. Returns ``(image, pores)``."""
+    obj, pores, state = _section_object(seed)
+    rng = np.random.default_rng([seed, 4_0305_0282])
+    rng.bit_generator.state = state
+    h, w = SHAPE
+    rows = np.arange(h, dtype=float)[:, None]
+    cols = np.arange(w, dtype=float)[None, :]
+    rr, cc = np.broadcast_arrays(rows, cols)
+    img = obj.copy()
+
     # ---------------------------------------------------------- CT artefacts
     # Rings centred on the rotation axis, streaks through the field.
     rot = (h / 2 + rng.uniform(-10, 10), w / 2 + rng.uniform(-10, 10))
@@ -280,13 +312,6 @@ def _generate(seed):
     img = imaging.add_noise(img, rng, counts=INSTRUMENT.counts, read_noise=INSTRUMENT.read_noise)
     img = imaging.blur(img, RECONSTRUCTION_SIGMA)
     image = imaging.quantise(_r6(img), INSTRUMENT.dtype, INSTRUMENT.low, INSTRUMENT.high)
-
-    pores = pd.DataFrame(table)
-    pores["overlaps"] = _overlapping(pores)
-    pores = pores.sort_values(["row", "col"], kind="stable").reset_index(drop=True)
-    for col in ("row", "col", "area_px", "major_axis_px", "minor_axis_px", "orientation_deg"):
-        pores[col] = pores[col].astype(float).round(3)
-    pores.insert(0, "pore_id", np.arange(1, len(pores) + 1, dtype=np.int64))
     image.setflags(write=False)
     return image, pores
 
@@ -426,3 +451,67 @@ def ct_bone_section_pores(seed=0):
     decimals.
     """
     return _generate(seed)[1].copy()
+
+
+def _display(obj):
+    """Object gray levels on the recorded section's 8-bit scale, unrounded:
+    the linear map of the scanner's quantisation (``INSTRUMENT.low`` to
+    ``INSTRUMENT.high`` onto 0 to 255), as float32."""
+    scale = 255.0 / (INSTRUMENT.high - INSTRUMENT.low)
+    return _r6((obj - INSTRUMENT.low) * scale).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def _clean(seed):
+    out = _display(_section_object(seed)[0])
+    out.setflags(write=False)
+    return out
+
+
+@register("ct_bone_section_clean",
+          "The bone section of ct_bone_section before blur, artefacts and noise, 305 x 282 float32",
+          sha256="922286daab6b7ee0a0ea6f76178e2d9fba8da1516905a65f521d529b8110db4a",
+          params=(seed_param(0),))
+def ct_bone_section_clean(seed=0):
+    """The bone section of ``ct_bone_section`` (same seed) as it is, before the scanner.
+
+    What it is
+        The object from which ``ct_bone_section`` is recorded: the cortical
+        ring with its lamellae and every pore of ``ct_bone_section_pores``,
+        the marrow cavity with its spongy band and soft-tissue pocket, the
+        embedding medium around. Each pixel holds the mean of the object
+        over its area (pixel integration: outlines and pores have their
+        partial-volume values), and nothing else: no blur, no edge halo, no
+        rings, streaks or arcs, no noise, no rounding. Both data sets are
+        made from one object, so ``ct_bone_section - ct_bone_section_clean``
+        is exactly what the scanner added.
+
+    Array
+        ``numpy.ndarray``, dtype ``float32``, shape ``(305, 282)`` =
+        (rows, columns), axes and pixels as in ``ct_bone_section``.
+
+    Values
+        Gray levels on the 8-bit scale of ``ct_bone_section``: the object's
+        values mapped by the same straight line as the scanner's
+        quantisation (object value -4 to 0, 262 to 255), but not rounded or
+        clipped. Embedding medium about 73.8, marrow about 78.6, soft tissue
+        about 94, cortical bone about 206 (lamellae and a slow density
+        variation; 90 % of the pixels above 140 lie between 177 and 215,
+        the lowest being partial-volume pixels), fluid-filled pores 61.4,
+        air 3.8 (air-filled pores and the holes of the spongy band);
+        partial-volume pixels lie between. Values span 3.8 to about 223. So
+        the clean and the recorded section can be compared pixel by pixel
+        (PSNR, difference images); divide by 255 for an image in [0, 1].
+
+    How it is made
+        The first half of the generator of ``ct_bone_section`` (see its
+        documentation): outlines drawn 3 x 3 times finer than the pixels
+        and integrated, bone texture, pores drawn with 3 x 3 samples per
+        pixel. Everything follows from ``seed``.
+
+    Ground truth
+        This image is itself the truth for filters that remove blur and
+        noise (the sinogram ``ct_bone_sinogram`` is computed from it);
+        ``ct_bone_section_pores`` lists its pores.
+    """
+    return _clean(seed).copy()
