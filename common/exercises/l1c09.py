@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from ._check import checker, expect_number, expect_quantity
+from ._check import as_number, checker, expect_number, expect_quantity
 
 __all__ = ["check_power", "check_rechunk", "check_cost"]
 
@@ -29,9 +29,10 @@ __all__ = ["check_power", "check_rechunk", "check_cost"]
 #: factor), the level of the tests.
 POWER_SAMPLES, POWER_AGE_FACTOR, ALPHA = 96, 0.95, 0.05
 #: Simulated studies behind the reference (the student's need only 4000).
-REFERENCE_REPEATS = 40_000
+REFERENCE_REPEATS = 20_000
 #: Accepted distance from the reference: 4000 simulated studies give a share
-#: with a standard error of at most sqrt(0.25 / 4000) = 0.008; four of them.
+#: with a standard error of at most sqrt(0.25 / 4000) = 0.008; four of them
+#: (the reference's own error, at most 0.0035, is small beside it).
 POWER_ATOL = 0.032
 
 
@@ -65,6 +66,9 @@ def check_power(power_welch, power_model):
     in which Welch's t-test (old against young) and the two-factor model find
     an age effect of 0.95 on the density at p < 0.05."""
     welch, model = _power()
+    answers = (as_number(power_welch, "power_welch"), as_number(power_model, "power_model"))
+    if all(abs(a - b) <= POWER_ATOL for a, b in zip(answers, (welch, model))):
+        return PRAISE_POWER     # right: no need to simulate the typical mistakes
     welch_01, model_01 = _power(alpha=0.01)
     _, model_32 = _power(n=32)
     welch_090, _ = _power(age_factor=0.90)
@@ -83,8 +87,11 @@ def check_power(power_welch, power_model):
         "this counts p-values below 0.01; the exercise asks for p < 0.05.": model_01,
         "this is the power at 32 samples; simulate studies of 96.": model_32,
     })
-    return ("The same samples find a small effect far more often when the analysis "
-            "knows the design: the right model is worth many samples.")
+    return PRAISE_POWER
+
+
+PRAISE_POWER = ("The same samples find a small effect far more often when the analysis "
+                "knows the design: the right model is worth many samples.")
 
 
 # --------------------------------------------------------------------------
