@@ -278,6 +278,10 @@ def setup(app):
     # Rejected reference solutions fail the build (the kernels that execute
     # the chapters inherit this process's environment).
     os.environ.setdefault(STRICT_ENV, "1")
+    # Chapter 9's study starts from an empty results folder in every build.
+    from booktools.study_folder import use_a_temporary_study_folder
+
+    use_a_temporary_study_folder()
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("html-page-context", _on_html_page_context, priority=600)
     app.connect("build-finished", _on_build_finished)

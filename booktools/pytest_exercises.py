@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import os
 
+from booktools.study_folder import use_a_temporary_study_folder
 from common.exercises._check import STRICT_ENV
 
 
 def pytest_configure(config):
     os.environ.setdefault(STRICT_ENV, "1")
+    # Chapter 9's study starts from an empty results folder in every test run.
+    use_a_temporary_study_folder()

@@ -43,6 +43,15 @@ Who can reach it
     the same way, and run it only on a network you trust (or with TLS).
 
 The output folder
+    By default (:func:`results_folder`) a folder of its own for each study
+    (cohort seed and shape, settings, task; not the number of samples) in
+    the user's cache, ``~/.cache/qbi-book/study/`` on Linux, or under the
+    folder named by the environment variable ``QBI_STUDY_DIR``
+    (:func:`results_root`). It is kept across runs and sessions: running the
+    study again, from Python or from the command line, or with a larger
+    cohort of the same seed, computes only the samples that have no file
+    there yet. Delete it to start afresh.
+
     One JSON file per sample, ``sample-00042.json``, and ``study.json``,
     which says which cohort and which settings the records belong to. A
     folder that holds results of another study, or sample files without a
@@ -60,7 +69,10 @@ The output folder
 
 From the command line::
 
-    python -m common.study OUTPUT_FOLDER --samples 96 [--scheduler tcp://host:8786]
+    python -m common.study [OUTPUT_FOLDER] --samples 96 [--scheduler tcp://host:8786]
+
+(without ``OUTPUT_FOLDER``, the study's folder in the cache, as
+:func:`results_folder`, the same one a notebook's ``run_study`` uses by default).
 
 It prints one line and exits with status 2 when the arguments, the folder or
 the cluster are wrong, 1 when samples failed, 130 when interrupted.
@@ -99,7 +111,10 @@ SCHEDULER_ENV = "QBI_DASK_SCHEDULER"
 #: Name of the file that identifies a study's output folder.
 MANIFEST = "study.json"
 #: Format of the per-sample files (bump when their content changes).
-FORMAT = 2
+FORMAT = 3
+#: Environment variable: the folder under which studies keep their results
+#: by default (:func:`results_root`); unset, the user's cache.
+RESULTS_ENV = "QBI_STUDY_DIR"
 #: Key of each record's checksum (of its content and of the study's settings).
 CHECKSUM = "record_sha256"
 #: Where local clusters listen: this computer only.
@@ -376,9 +391,12 @@ def analyse_sample(spec: dict, sample: int, settings: analysis.Settings) -> dict
     record holds the sample's sheet row (``sample``, ``name``, ``age``,
     ``status``, ``group``, planned values), the measured summary
     (:func:`common.analysis.summarise`, keys as there), the same summary of
-    the truth table with the prefix ``true_``, and ``seconds``, ``worker``.
+    the truth table with the prefix ``true_``, and ``seconds`` (wall time),
+    ``cpu_seconds`` (CPU time of the worker's process meanwhile: making the
+    sample and analysing it), ``worker``.
     """
     start = time.perf_counter()
+    cpu_start = time.process_time()
     cohort = Cohort(n_samples=sample + 1, seed=spec["seed"], shape=tuple(spec["shape"]))
     volume = cohort.sample(sample)
     result = analysis.analyse(volume, settings)
@@ -388,6 +406,7 @@ def analyse_sample(spec: dict, sample: int, settings: analysis.Settings) -> dict
     record.update(result.summary)
     record.update({f"true_{key}": value for key, value in truth.items()})
     record["seconds"] = time.perf_counter() - start
+    record["cpu_seconds"] = time.process_time() - cpu_start
     record["worker"] = _worker_name()
     return record
 
@@ -402,6 +421,61 @@ def _worker_name() -> str:
 
 
 # ---------------------------------------------------------- the output folder
+def results_root() -> pathlib.Path:
+    """The folder under which studies keep their results unless told otherwise.
+
+    ``$QBI_STUDY_DIR`` (:data:`RESULTS_ENV`) if set; else the user's cache:
+    ``$XDG_CACHE_HOME/qbi-book/study`` or ``~/.cache/qbi-book/study`` on
+    Linux, ``~/Library/Caches/qbi-book/study`` on macOS,
+    ``%LOCALAPPDATA%\\qbi-book\\study`` on Windows. It is kept across
+    sessions; the book's own build and tests point ``QBI_STUDY_DIR`` at a
+    temporary folder instead, so that each of them starts from nothing.
+    """
+    env = os.environ.get(RESULTS_ENV, "").strip()
+    if env:
+        return pathlib.Path(env).expanduser()
+    home = pathlib.Path.home()
+    if sys.platform == "win32":
+        base = pathlib.Path(os.environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Caches"
+    else:
+        base = pathlib.Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    return base / "qbi-book" / "study"
+
+
+def _manifest(cohort: Cohort, settings: analysis.Settings, task: Callable) -> dict:
+    """What identifies a study: its ``study.json`` (not the number of samples)."""
+    return {"study": "common.study", "format": FORMAT, "cohort": cohort.spec(),
+            "settings": settings.as_dict(), "task": _task_name(task)}
+
+
+def results_folder(cohort: Cohort, settings: analysis.Settings | None = None, *,
+                   task: Callable | None = None) -> pathlib.Path:
+    """The default output folder of the study of ``cohort`` (see :func:`run_study`).
+
+    One folder per study under :func:`results_root`, named after the
+    cohort's seed and shape and a short hash of everything that makes the
+    study what it is (the cohort's :meth:`~common.data.cohort.Cohort.spec`,
+    the ``settings``, the ``task``, the file format), but not after the
+    number of samples: a larger cohort with the same seed finds the samples
+    a smaller one computed, and a study with other settings gets a folder
+    of its own instead of being refused. Nothing is created here.
+    """
+    settings = analysis.BONE_VOLUME if settings is None else settings
+    task = analyse_sample if task is None else task
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a common.data.cohort.Cohort, got {type(cohort).__name__}")
+    if not isinstance(settings, analysis.Settings):
+        raise TypeError(f"settings must be a common.analysis.Settings, got {type(settings).__name__}")
+    if not callable(task):
+        raise TypeError(f"task must be a function task(spec, sample, settings), got {task!r}")
+    text = json.dumps(_manifest(cohort, settings, task), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    shape = "x".join(str(n) for n in cohort.shape)
+    return results_root() / f"bone-study-seed{cohort.seed}-{shape}-{digest}"
+
+
 def _jsonable(value):
     if isinstance(value, (np.integer,)):
         return int(value)
@@ -691,7 +765,7 @@ class StudyRun:
     folder: pathlib.Path
 
 
-def run_study(cohort: Cohort, folder, *, settings: analysis.Settings = analysis.BONE_VOLUME,
+def run_study(cohort: Cohort, folder=None, *, settings: analysis.Settings = analysis.BONE_VOLUME,
               samples=None, client=None, address: str | None = None,
               n_workers: int | None = None, memory_limit="1GiB", progress: bool = True,
               task: Callable = analyse_sample, timeout: float | None = None,
@@ -701,9 +775,12 @@ def run_study(cohort: Cohort, folder, *, settings: analysis.Settings = analysis.
     cohort
         The :class:`~common.data.cohort.Cohort`.
     folder
-        Output folder (created if needed). Samples that already have a valid
-        file there are not computed again, so an interrupted run can simply
-        be restarted; see the module doc for what the folder may contain.
+        Output folder (created if needed); default :func:`results_folder`,
+        this study's folder in the user's cache, kept across sessions.
+        Samples that already have a valid file there are not computed again,
+        so an interrupted run can simply be restarted, and a larger cohort
+        computes only its new samples; see the module doc for what the
+        folder may contain.
     settings
         The analysis :class:`~common.analysis.Settings`; part of the study's
         identity (a folder made with other settings is refused).
@@ -741,10 +818,12 @@ def run_study(cohort: Cohort, folder, *, settings: analysis.Settings = analysis.
     if not isinstance(settings, analysis.Settings):
         raise TypeError(f"settings must be a common.analysis.Settings, got {type(settings).__name__}")
     samples = _check_samples(samples, cohort.n_samples)
-    if not isinstance(folder, (str, os.PathLike)) or str(folder) == "":
-        raise TypeError(f"folder must be a path (a str or pathlib.Path), got {folder!r}")
+    if folder is not None and (not isinstance(folder, (str, os.PathLike)) or str(folder) == ""):
+        raise TypeError(f"folder must be a path (a str or pathlib.Path) or None, got {folder!r}")
     if not callable(task):
         raise TypeError(f"task must be a function task(spec, sample, settings), got {task!r}")
+    if folder is None:
+        folder = results_folder(cohort, settings, task=task)
     if client is not None and not callable(getattr(client, "submit", None)):
         raise TypeError(f"client must be a dask distributed.Client or None, got {client!r}")
     progress = _check_bool("progress", progress)
@@ -752,8 +831,7 @@ def run_study(cohort: Cohort, folder, *, settings: analysis.Settings = analysis.
     worker_timeout = _check_seconds("worker_timeout",
                                     WORKER_TIMEOUT if worker_timeout is None else worker_timeout)
     folder = pathlib.Path(folder)
-    manifest = {"study": "common.study", "format": FORMAT, "cohort": cohort.spec(),
-                "settings": settings.as_dict(), "task": _task_name(task)}
+    manifest = _manifest(cohort, settings, task)
     ours = _check_folder(folder, manifest)
 
     start = time.perf_counter()
@@ -995,7 +1073,9 @@ def main(argv=None) -> int:
         prog="python -m common.study",
         description="Run the bone study on a synthetic cohort with dask.distributed, "
                     "writing one result file per sample; rerun to resume.")
-    parser.add_argument("folder", help="output folder (created if needed)")
+    parser.add_argument("folder", nargs="?", default=None,
+                        help="output folder (created if needed); default: this study's folder "
+                             f"in the user's cache (under ${RESULTS_ENV} if set), kept across runs")
     parser.add_argument("--samples", type=int, default=96, help="number of samples (default 96)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the cohort (default 0)")
     parser.add_argument("--scheduler", default=None,

@@ -562,6 +562,75 @@ def test_command_line_and_run_study_resume_each_others_folders(client, tmp_path)
     assert "1 samples computed, 2 already done" in done.stdout
 
 
+# ------------------------------------------- the default folder, kept across runs
+def test_the_default_folder_is_in_the_users_cache_and_named_after_the_study(monkeypatch, tmp_path):
+    monkeypatch.delenv(study.RESULTS_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = study.results_root()
+    if sys.platform.startswith("linux"):
+        assert root == tmp_path / "cache" / "qbi-book" / "study"
+    assert root.parts[-2:] == ("qbi-book", "study")
+    small, large = Cohort(n_samples=32, seed=0), Cohort(n_samples=1090, seed=0)
+    folder = study.results_folder(small)
+    assert folder == study.results_folder(large) and folder.parent == root
+    assert folder.name.startswith("bone-study-seed0-48x128x128-")
+    others = {study.results_folder(Cohort(n_samples=32, seed=1)),
+              study.results_folder(Cohort(n_samples=32, seed=0, shape=SMALL)),
+              study.results_folder(small, analysis.BONE_VOLUME.replace(threshold=100)),
+              study.results_folder(small, task=lambda spec, sample, settings: {})}
+    assert folder not in others and len(others) == 4
+    monkeypatch.setenv(study.RESULTS_ENV, str(tmp_path / "elsewhere"))
+    assert study.results_folder(small).parent == tmp_path / "elsewhere"
+    assert not (tmp_path / "elsewhere").exists() and not (tmp_path / "cache").exists()
+    with pytest.raises(TypeError, match="cohort must be a common.data.cohort.Cohort, got int"):
+        study.results_folder(32)
+
+
+def test_a_larger_cohort_in_the_default_folder_computes_only_the_new_samples(client, tmp_path,
+                                                                            monkeypatch):
+    monkeypatch.setenv(study.RESULTS_ENV, str(tmp_path / "cache"))
+    first = study.run_study(Cohort(n_samples=2, seed=0, shape=SMALL), client=client, progress=False)
+    assert sorted(first.computed) == [0, 1] and first.reused == []  # in arrival order
+    assert first.folder == study.results_folder(Cohort(n_samples=2, seed=0, shape=SMALL))
+    assert first.folder.parent == tmp_path / "cache"
+    bigger = study.run_study(Cohort(n_samples=5, seed=0, shape=SMALL), client=client,
+                             progress=False)
+    assert bigger.folder == first.folder
+    assert bigger.reused == [0, 1] and sorted(bigger.computed) == [2, 3, 4]
+    timing = ["seconds", "cpu_seconds", "worker"]
+    pd.testing.assert_frame_equal(bigger.results.iloc[:2].drop(columns=timing),
+                                  first.results.drop(columns=timing))
+
+
+def test_the_command_line_without_a_folder_continues_the_notebooks_default_folder(
+        client, tmp_path, monkeypatch):
+    monkeypatch.setenv(study.RESULTS_ENV, str(tmp_path / "cache"))   # the child inherits it
+    run = study.run_study(Cohort(n_samples=1, seed=0), client=client, progress=False)
+    done = subprocess.run([sys.executable, "-m", "common.study", "--samples", "2",
+                           "--workers", "1", "--memory-limit", "1GiB"],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "1 samples computed, 1 already done" in done.stdout
+    assert f"results in {run.folder}" in done.stdout
+    assert sorted(p.name for p in run.folder.iterdir()) == [
+        "sample-00000.json", "sample-00001.json", "study.json"]
+
+
+def test_the_build_and_the_tests_use_a_temporary_folder(monkeypatch):
+    from booktools import study_folder
+
+    assert study_folder.ENV == study.RESULTS_ENV
+    monkeypatch.setenv(study.RESULTS_ENV, "/somewhere/chosen")
+    assert study_folder.use_a_temporary_study_folder() == "/somewhere/chosen"
+    monkeypatch.delenv(study.RESULTS_ENV)
+    folder = study_folder.use_a_temporary_study_folder()
+    try:
+        assert os.environ[study.RESULTS_ENV] == folder and os.path.isdir(folder)
+        assert study.results_root() == pathlib.Path(folder) and not os.listdir(folder)
+    finally:
+        os.rmdir(folder)
+
+
 # ------------------------------------------------------ records that lie
 def test_a_changed_record_is_noticed_and_computed_again(client, tmp_path):
     folder = tmp_path / "out"
@@ -581,8 +650,9 @@ def test_a_changed_record_is_noticed_and_computed_again(client, tmp_path):
         again = study.run_study(cohort, folder, client=client, progress=False)
     assert again.computed == [1] and again.reused == [0, 2]
     assert json.loads(path.read_text())["count"] == true_count
-    pd.testing.assert_frame_equal(again.results.drop(columns=["seconds", "worker"]),
-                                  first.results.drop(columns=["seconds", "worker"]))
+    timing = ["seconds", "cpu_seconds", "worker"]
+    pd.testing.assert_frame_equal(again.results.drop(columns=timing),
+                                  first.results.drop(columns=timing))
 
 
 def test_a_record_of_another_study_is_not_reused(client, tmp_path):
