@@ -191,3 +191,38 @@ def test_code_and_its_own_table_share_a_slide_when_they_fit():
     other = code(9)
     slides = pack([Heading(2, "S", "S"), first, table, other], title_slide(), "C", "C")
     assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["code", "table"], ["code"]]
+
+
+def test_a_long_list_on_the_slides_goes_on_over_several_slides():
+    """A list shown on the slides with more words than a slide takes (a
+    chapter's key points) is parted between whole items into lists of at
+    most MAX_WORDS words each; a numbered list goes on counting; the parts
+    after the first start continuation slides."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    def item(words):
+        return nodes.list_item("", nodes.paragraph("", " ".join(["word"] * words)))
+
+    def render(node):
+        return "<p>" + node.astext() + "</p>"
+
+    fake = SimpleNamespace(render=render)
+    numbered = nodes.enumerated_list("", *[item(w) for w in (15, 20, 12, 30, 8)], enumtype="arabic")
+    parts = SlidesBuilder._list_parts(fake, numbered)
+    assert [len(p.children) for p in parts] == [2, 1, 2]          # 35 | 12 (+30 > 40) | 30 + 8
+    assert [p.get("start") for p in parts] == [None, 3, 4]
+    assert all(sum(len(i.astext().split()) for i in p.children) <= MAX_WORDS for p in parts)
+    assert parts[0]["enumtype"] == "arabic" and len(numbered.children) == 5   # the book's list untouched
+    short = nodes.bullet_list("", item(10), item(12))
+    assert SlidesBuilder._list_parts(fake, short) == [short]
+    # in the deck: the second part does not fit the first one's slide
+    blocks = [Block(f"<ul>{'<li>x</li>' * len(p.children)}</ul>", "keywords", 100,
+                    words=sum(len(i.astext().split()) for i in p.children)) for p in parts]
+    blocks[0].mode = "same"
+    slides = pack([Heading(2, "K", "K"), *blocks], title_slide(), "T", "T")
+    assert [len(s.blocks) for s in slides[1:]] == [1, 1, 1]
+    assert all(s.continued for s in slides[2:])

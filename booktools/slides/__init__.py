@@ -343,9 +343,43 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         keywords = self._keywords(node)
         if keywords is not None:                  # the full list goes to the notes
             events.append(Notes(self.render(node)))
+        if keywords is None and isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+            parts = self._list_parts(node)
+            if len(parts) > 1:               # a long list: its items over several slides
+                mode = mode_of(stype, self._first_of_cell(node))
+                for i, part in enumerate(parts):
+                    block = self._block(part)
+                    block.mode = mode if i == 0 else "auto"     # the rest: continuation slides
+                    events.append(block)
+                return
         block = keywords or self._block(node)
         block.mode = mode_of(stype, self._first_of_cell(node))
         events.append(block)
+
+    def _list_parts(self, node) -> list:
+        """A list shown on the slides whose text is longer than a slide takes
+        (MAX_WORDS): copies of it with a few whole items each, each at most
+        MAX_WORDS words (an item longer than that alone); a numbered list
+        goes on counting. A list that fits: ``[node]``."""
+        counts = [words_of(self.render(item)) for item in node.children]
+        if sum(counts) <= MAX_WORDS or len(counts) < 2:
+            return [node]
+        groups, current, total = [], [], 0
+        for index, count in enumerate(counts):
+            if current and total + count > MAX_WORDS:
+                groups.append(current)
+                current, total = [], 0
+            current.append(index)
+            total += count
+        groups.append(current)
+        parts = []
+        for group in groups:
+            part = node.copy()               # the list's attributes, no items
+            part.extend(node.children[i].deepcopy() for i in group)
+            if isinstance(node, nodes.enumerated_list) and group[0]:
+                part["start"] = node.get("start", 1) + group[0]
+            parts.append(part)
+        return parts
 
     def _exercise(self, node, events: list, stype: str | None) -> None:
         """An exercise (sphinx-exercise) gets a slide of its own: its number
