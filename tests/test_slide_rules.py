@@ -226,3 +226,28 @@ def test_a_long_list_on_the_slides_goes_on_over_several_slides():
     slides = pack([Heading(2, "K", "K"), *blocks], title_slide(), "T", "T")
     assert [len(s.blocks) for s in slides[1:]] == [1, 1, 1]
     assert all(s.continued for s in slides[2:])
+
+
+def test_a_long_paragraph_with_a_bold_lead_shows_only_its_lead():
+    """A paragraph put on the slides that starts with bold text and has more
+    words than a slide takes: the bold lead on the slide (the notes get the
+    whole paragraph); a short one, or one without a bold start, is not cut."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    def render(node):
+        return "<p>" + node.astext() + "</p>"
+
+    fake = SimpleNamespace(render=render, render_inline=lambda children: "".join(c.astext() for c in children))
+    long_rest = nodes.Text(" " + " ".join(["word"] * 45))
+    lead = nodes.paragraph("", "", nodes.strong("", "Check the count first."), long_rest)
+    block = SlidesBuilder._bold_lead(fake, lead)
+    assert block.html == '<p class="qbi-lead"><strong>Check the count first.</strong></p>'
+    assert block.words == 4 and block.kind == "text"
+    short = nodes.paragraph("", "", nodes.strong("", "Short."), nodes.Text(" and done"))
+    assert SlidesBuilder._bold_lead(fake, short) is None
+    plain = nodes.paragraph("", "", nodes.Text("No bold start " * 20), nodes.strong("", "late"))
+    assert SlidesBuilder._bold_lead(fake, plain) is None

@@ -341,6 +341,8 @@ class SlidesBuilder(StandaloneHTMLBuilder):
                 events.append(keywords)
             return
         keywords = self._keywords(node)
+        if keywords is None:
+            keywords = self._bold_lead(node)
         if keywords is not None:                  # the full list goes to the notes
             events.append(Notes(self.render(node)))
         if keywords is None and isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
@@ -411,6 +413,19 @@ class SlidesBuilder(StandaloneHTMLBuilder):
                 isinstance(c, nodes.citation) for c in node.children):
             return True
         return False
+
+    def _bold_lead(self, node) -> Block | None:
+        """A paragraph put on the slides that starts with bold text and is
+        longer than a slide takes (MAX_WORDS): its bold lead on the slide,
+        the whole paragraph in the notes (as the bold words of a list)."""
+        if not isinstance(node, nodes.paragraph) or not node.children:
+            return None
+        lead = node.children[0]
+        if not isinstance(lead, nodes.strong) or words_of(self.render(node)) <= MAX_WORDS:
+            return None
+        markup = f'<p class="qbi-lead"><strong>{self.render_inline(lead.children)}</strong></p>'
+        words = words_of(markup)
+        return Block(html=markup, kind="text", height=text_height(words), words=words)
 
     def _keywords(self, node) -> Block | None:
         """The bold lead words of a list (or the terms of a definition list),
