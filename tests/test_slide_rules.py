@@ -243,7 +243,8 @@ def test_a_long_paragraph_with_a_bold_lead_shows_only_its_lead():
 
     fake = SimpleNamespace(render=render, render_inline=lambda children: "".join(c.astext() for c in children))
     long_rest = nodes.Text(" " + " ".join(["word"] * 45))
-    lead = nodes.paragraph("", "", nodes.strong("", "Check the count first."), long_rest)
+    # as MyST makes it: an empty text node before the bold
+    lead = nodes.paragraph("", "", nodes.Text(""), nodes.strong("", "Check the count first."), long_rest)
     block = SlidesBuilder._bold_lead(fake, lead)
     assert block.html == '<p class="qbi-lead"><strong>Check the count first.</strong></p>'
     assert block.words == 4 and block.kind == "text"

@@ -418,9 +418,11 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         """A paragraph put on the slides that starts with bold text and is
         longer than a slide takes (MAX_WORDS): its bold lead on the slide,
         the whole paragraph in the notes (as the bold words of a list)."""
-        if not isinstance(node, nodes.paragraph) or not node.children:
+        if not isinstance(node, nodes.paragraph):
             return None
-        lead = node.children[0]
+        # MyST puts an empty text node before a paragraph's leading bold
+        lead = next((c for c in node.children
+                     if not (isinstance(c, nodes.Text) and not str(c).strip())), None)
         if not isinstance(lead, nodes.strong) or words_of(self.render(node)) <= MAX_WORDS:
             return None
         markup = f'<p class="qbi-lead"><strong>{self.render_inline(lead.children)}</strong></p>'
