@@ -210,7 +210,9 @@ def test_a_long_list_on_the_slides_goes_on_over_several_slides():
     def render(node):
         return "<p>" + node.astext() + "</p>"
 
-    fake = SimpleNamespace(render=render)
+    fake = SimpleNamespace(render=render, render_inline=lambda kids: "".join(k.astext() for k in kids),
+                           _sentence_nodes=SlidesBuilder._sentence_nodes)
+    fake._short_item = lambda item: SlidesBuilder._short_item(fake, item)
     numbered = nodes.enumerated_list("", *[item(w) for w in (15, 20, 12, 30, 8)], enumtype="arabic")
     parts = SlidesBuilder._list_parts(fake, numbered)
     assert [len(p.children) for p in parts] == [2, 1, 2]          # 35 | 12 (+30 > 40) | 30 + 8
@@ -252,3 +254,25 @@ def test_a_long_paragraph_with_a_bold_lead_shows_only_its_lead():
     assert SlidesBuilder._bold_lead(fake, short) is None
     plain = nodes.paragraph("", "", nodes.Text("No bold start " * 20), nodes.strong("", "late"))
     assert SlidesBuilder._bold_lead(fake, plain) is None
+
+
+def test_a_list_item_longer_than_a_slide_shows_its_first_sentence():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    fake = SimpleNamespace(render=lambda n: "<p>" + n.astext() + "</p>",
+                           render_inline=lambda kids: "".join(k.astext() for k in kids),
+                           _sentence_nodes=SlidesBuilder._sentence_nodes)
+    fake._short_item = lambda item: SlidesBuilder._short_item(fake, item)
+    long_item = nodes.list_item("", nodes.paragraph(
+        "", "", nodes.Text("Blur is a "), nodes.emphasis("", "convolution"),
+        nodes.Text(". Then " + "more words " * 25 + "follow.")))
+    short_item = nodes.list_item("", nodes.paragraph("", "Two words."))
+    parts = SlidesBuilder._list_parts(fake, nodes.bullet_list("", short_item, long_item))
+    assert [p.astext() for p in parts] == ["Two words.\n\nBlur is a convolution."]
+    # a list that fits is left as it is
+    fits = nodes.bullet_list("", short_item.deepcopy(), short_item.deepcopy())
+    assert SlidesBuilder._list_parts(fake, fits) == [fits]

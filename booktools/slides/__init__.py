@@ -347,7 +347,8 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             events.append(Notes(self.render(node)))
         if keywords is None and isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
             parts = self._list_parts(node)
-            if len(parts) > 1:               # a long list: its items over several slides
+            if parts != [node]:              # a long list: its items over several slides
+                events.append(Notes(self.render(node)))      # the whole list for the lecturer
                 mode = mode_of(stype, self._first_of_cell(node))
                 for i, part in enumerate(parts):
                     block = self._block(part)
@@ -361,10 +362,13 @@ class SlidesBuilder(StandaloneHTMLBuilder):
     def _list_parts(self, node) -> list:
         """A list shown on the slides whose text is longer than a slide takes
         (MAX_WORDS): copies of it with a few whole items each, each at most
-        MAX_WORDS words (an item longer than that alone); a numbered list
-        goes on counting. A list that fits: ``[node]``."""
-        counts = [words_of(self.render(item)) for item in node.children]
-        if sum(counts) <= MAX_WORDS or len(counts) < 2:
+        MAX_WORDS words; an item longer than that shows its first sentence
+        (when that is short enough); a numbered list goes on counting. A list
+        that fits: ``[node]``."""
+        items = [self._short_item(item) for item in node.children]
+        counts = [words_of(self.render(item)) for item in items]
+        if all(a is b for a, b in zip(items, node.children)) and (
+                sum(counts) <= MAX_WORDS or len(counts) < 2):
             return [node]
         groups, current, total = [], [], 0
         for index, count in enumerate(counts):
@@ -377,42 +381,36 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         parts = []
         for group in groups:
             part = node.copy()               # the list's attributes, no items
-            part.extend(node.children[i].deepcopy() for i in group)
+            part.extend(items[i].deepcopy() for i in group)
             if isinstance(node, nodes.enumerated_list) and group[0]:
                 part["start"] = node.get("start", 1) + group[0]
             parts.append(part)
         return parts
 
-    def _exercise(self, node, events: list, stype: str | None) -> None:
-        """An exercise (sphinx-exercise) gets a slide of its own: its number
-        and title, and its first paragraph when that is short; the whole
-        exercise goes into the notes (its solution follows it there)."""
-        markup = self.render(node)
-        title = re.search(r'<p class="admonition-title">(.*?)</p>', markup, re.S)
-        heading = title.group(1) if title else ""
-        first = next(iter(node.findall(nodes.paragraph)), None)
-        lead = self.render(first) if first is not None else ""
-        if words_of(lead) > MAX_WORDS:
-            lead = ""
-        shown = f'<p class="qbi-exercise-title">{heading}</p>{lead}'
-        events.append(Notes(markup))
-        block = Block(shown, "exercise", height=90 + text_height(words_of(lead)),
-                      words=words_of(lead), ids=list(node.get("ids", [])))
-        block.mode = mode_of(stype, True) if stype else "slide"
-        events.append(block)
+    def _short_item(self, item):
+        """A list item longer than a slide takes: a copy with only the first
+        sentence of its first paragraph, when that is short enough; else the item."""
+        if words_of(self.render(item)) <= MAX_WORDS or not item.children \
+                or not isinstance(item.children[0], nodes.paragraph):
+            return item
+        kept = self._sentence_nodes(item.children[0])
+        if words_of(self.render_inline(kept)) > MAX_WORDS:
+            return item
+        return nodes.list_item("", nodes.paragraph("", "", *[k.deepcopy() for k in kept]))
 
-    def _shown_by_default(self, node) -> bool:
-        """Blocks that go on the slide without any annotation."""
-        if isinstance(node, (nodes.math_block, nodes.figure, nodes.image, nodes.table)):
-            return True
-        if isinstance(node, nodes.literal_block):
-            return node.astext().count("\n") + 1 <= MAX_CODE_LINES
-        if isinstance(node, nodes.Element) and node.tagname == "bibliography":
-            return True
-        if isinstance(node, nodes.container) and any(
-                isinstance(c, nodes.citation) for c in node.children):
-            return True
-        return False
+    @staticmethod
+    def _sentence_nodes(paragraph) -> list:
+        """The inline nodes of a paragraph's first sentence."""
+        kept = []
+        for child in paragraph.children:
+            if isinstance(child, nodes.Text):
+                text = str(child)
+                match = re.search(r"[.!?](\s|$)", text)
+                if match:
+                    kept.append(nodes.Text(text[: match.start() + 1]))
+                    break
+            kept.append(child)
+        return kept
 
     def _bold_lead(self, node) -> Block | None:
         """A paragraph put on the slides that starts with bold text and is
