@@ -276,3 +276,17 @@ def test_a_list_item_longer_than_a_slide_shows_its_first_sentence():
     # a list that fits is left as it is
     fits = nodes.bullet_list("", short_item.deepcopy(), short_item.deepcopy())
     assert SlidesBuilder._list_parts(fake, fits) == [fits]
+
+
+def test_which_code_goes_to_the_notes():
+    from booktools.slides import code_to_notes
+
+    short, imports = "x = 1\nprint(x)", "import numpy as np\nimport pandas as pd"
+    long = "\n".join(f"x{i} = {i}" for i in range(20))
+    assert not code_to_notes(None, set(), short)
+    assert code_to_notes(None, set(), long) and code_to_notes(None, set(), imports)
+    assert not code_to_notes("-", set(), long)              # said to be shown
+    assert code_to_notes("notes", set(), short)
+    # plumbing that makes a figure: the code for the lecturer, the figure on the slide
+    assert code_to_notes(None, {"notes-input"}, short)
+    assert code_to_notes("slide", {"notes-input"}, short)

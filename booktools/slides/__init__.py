@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "notes", "skip"}
 TAG_ALIASES = {"slide": "slide", "subslide": "subslide", "fragment": "fragment",
                "on-slide": "-", "notes": "notes", "skip": "skip"}
+INPUT_TO_NOTES = "notes-input"  # tag: the code to the notes, its outputs on the slide
 MAX_OUTPUT_LINES = 16          # longer text outputs go to the notes by default
 # sphinx-exercise's nodes (by class name: the extension is optional)
 EXERCISES = {"exercise_node", "exercise_enumerable_node"}
@@ -83,6 +84,18 @@ def mode_of(stype: str | None, first: bool) -> str:
     if stype == "-":
         return "same"
     return "auto"
+
+
+def code_to_notes(stype: str | None, tags: set, code: str) -> bool:
+    """Whether a visible code cell's code goes to the speaker notes (its
+    outputs stay on the slide unless the cell says ``notes``): the cell says
+    ``notes``, or it has the tag ``notes-input`` (plumbing that makes a
+    figure), or, without an annotation, it is long or only imports."""
+    if stype == "notes" or INPUT_TO_NOTES in tags:
+        return True
+    if stype in ("slide", "subslide", "-", "fragment"):
+        return False
+    return _lines(code) > MAX_CODE_LINES or _imports_only(code)
 
 
 def deck_uri(docname: str, root_doc: str) -> str:
@@ -553,7 +566,7 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             code = source.astext()
             lines = _lines(code)
             markup = self.render(*source.children)
-            if stype == "notes" or (not explicit and (lines > MAX_CODE_LINES or _imports_only(code))):
+            if code_to_notes(stype, tags, code):
                 produced.append(Notes(markup))
             else:
                 produced.append(Block(markup, "code", height=code_height(lines)))
