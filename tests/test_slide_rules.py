@@ -290,3 +290,32 @@ def test_which_code_goes_to_the_notes():
     # plumbing that makes a figure: the code for the lecturer, the figure on the slide
     assert code_to_notes(None, {"notes-input"}, short)
     assert code_to_notes("slide", {"notes-input"}, short)
+
+
+def test_an_exercise_with_a_long_task_shows_its_first_sentence():
+    """An exercise's slide: its title and its first paragraph; a first
+    paragraph longer than a slide takes gives its first sentence instead."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    fake = SimpleNamespace(
+        render=lambda n: ('<p class="admonition-title">Exercise 1 (Task)</p>'
+                          if isinstance(n, nodes.container) else "<p>" + n.astext() + "</p>"),
+        render_inline=lambda kids: "".join(k.astext() for k in kids),
+        _sentence_nodes=SlidesBuilder._sentence_nodes)
+
+    def exercise(text):
+        return nodes.container("", nodes.paragraph("", text), ids=["ex-1"])
+
+    for task, shown in [("Take 9 positions. " + "More words " * 30, "<p>Take 9 positions.</p>"),
+                        ("Short task.", "<p>Short task.</p>"),
+                        ("Word " * 50 + "and no end", "")]:
+        events = []
+        SlidesBuilder._exercise(fake, exercise(task), events, None)
+        notes, block = events
+        assert isinstance(notes, Notes) and block.kind == "exercise" and block.mode == "slide"
+        assert block.html == '<p class="qbi-exercise-title">Exercise 1 (Task)</p>' + shown
+        assert block.words <= MAX_WORDS

@@ -425,6 +425,38 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             kept.append(child)
         return kept
 
+    def _exercise(self, node, events: list, stype: str | None) -> None:
+        """An exercise (sphinx-exercise) gets a slide of its own: its number
+        and title, and its first paragraph when that is short; the whole
+        exercise goes into the notes (its solution follows it there)."""
+        markup = self.render(node)
+        title = re.search(r'<p class="admonition-title">(.*?)</p>', markup, re.S)
+        heading = title.group(1) if title else ""
+        first = next(iter(node.findall(nodes.paragraph)), None)
+        lead = self.render(first) if first is not None else ""
+        if words_of(lead) > MAX_WORDS:          # a long task: its first sentence
+            sentence = self.render_inline(self._sentence_nodes(first))
+            lead = f"<p>{sentence}</p>" if words_of(sentence) <= MAX_WORDS else ""
+        shown = f'<p class="qbi-exercise-title">{heading}</p>{lead}'
+        events.append(Notes(markup))
+        block = Block(shown, "exercise", height=90 + text_height(words_of(lead)),
+                      words=words_of(lead), ids=list(node.get("ids", [])))
+        block.mode = mode_of(stype, True) if stype else "slide"
+        events.append(block)
+
+    def _shown_by_default(self, node) -> bool:
+        """Blocks that go on the slide without any annotation."""
+        if isinstance(node, (nodes.math_block, nodes.figure, nodes.image, nodes.table)):
+            return True
+        if isinstance(node, nodes.literal_block):
+            return node.astext().count("\n") + 1 <= MAX_CODE_LINES
+        if isinstance(node, nodes.Element) and node.tagname == "bibliography":
+            return True
+        if isinstance(node, nodes.container) and any(
+                isinstance(c, nodes.citation) for c in node.children):
+            return True
+        return False
+
     def _bold_lead(self, node) -> Block | None:
         """A paragraph put on the slides that starts with bold text and is
         longer than a slide takes (MAX_WORDS): its bold lead on the slide,
