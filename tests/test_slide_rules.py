@@ -319,3 +319,18 @@ def test_an_exercise_with_a_long_task_shows_its_first_sentence():
         assert isinstance(notes, Notes) and block.kind == "exercise" and block.mode == "slide"
         assert block.html == '<p class="qbi-exercise-title">Exercise 1 (Task)</p>' + shown
         assert block.words <= MAX_WORDS
+
+
+def test_a_long_list_is_parted_evenly():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder, _word_groups
+
+    assert _word_groups([10, 10, 10, 10, 5], 40) == [[0, 1, 2, 3], [4]]
+    fake = SimpleNamespace(render=lambda n: "<p>" + n.astext() + "</p>")
+    fake._short_item = lambda item: item
+    items = [nodes.list_item("", nodes.paragraph("", " ".join(["w"] * n))) for n in (10, 10, 10, 10, 5)]
+    parts = SlidesBuilder._list_parts(fake, nodes.bullet_list("", *items))
+    assert [len(p.children) for p in parts] == [2, 3]         # 20 + 25 words, not 40 + 5

@@ -98,6 +98,20 @@ def code_to_notes(stype: str | None, tags: set, code: str) -> bool:
     return _lines(code) > MAX_CODE_LINES or _imports_only(code)
 
 
+def _word_groups(counts: list[int], limit: int) -> list[list[int]]:
+    """Consecutive indices of ``counts`` in groups of at most ``limit`` words
+    (a longer item alone)."""
+    groups, current, total = [], [], 0
+    for index, count in enumerate(counts):
+        if current and total + count > limit:
+            groups.append(current)
+            current, total = [], 0
+        current.append(index)
+        total += count
+    groups.append(current)
+    return groups
+
+
 def deck_uri(docname: str, root_doc: str) -> str:
     """``chapters/lecture-01/04-images`` -> ``lecture-01/04-images.html``."""
     if docname == root_doc:
@@ -383,14 +397,12 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         if all(a is b for a, b in zip(items, node.children)) and (
                 sum(counts) <= MAX_WORDS or len(counts) < 2):
             return [node]
-        groups, current, total = [], [], 0
-        for index, count in enumerate(counts):
-            if current and total + count > MAX_WORDS:
-                groups.append(current)
-                current, total = [], 0
-            current.append(index)
-            total += count
-        groups.append(current)
+        groups = _word_groups(counts, MAX_WORDS)
+        # as even as the same number of slides allows: 2 + 2 items, not 3 + 1
+        limit = MAX_WORDS
+        while limit > 1 and len(_word_groups(counts, limit - 1)) == len(groups):
+            limit -= 1
+        groups = _word_groups(counts, limit)
         parts = []
         for group in groups:
             part = node.copy()               # the list's attributes, no items
