@@ -117,8 +117,13 @@ pdf: setup
 	rm -rf _build/latex
 	$(BIN)/python -m booktools.jb build . --builder pdflatex $(BUILD_FLAGS)
 	@test -s _build/latex/qbi-book.pdf
+	@for n in $$(sed -n 's/^ *- caption: *"*Lecture \([0-9][0-9]*\).*/\1/p' _toc.yml); do \
+	  f=_build/latex/qbi-book-lecture-$$(printf %02d $$n).pdf; \
+	  test -s $$f || { echo "error: $$f was not written"; exit 1; }; done
 	@echo
-	@echo "The PDF handout is ready: $(CURDIR)/_build/latex/qbi-book.pdf"
+	@echo "The PDF handouts are ready: the whole book, $(CURDIR)/_build/latex/qbi-book.pdf,"
+	@echo "and one per lecture:"
+	@ls -1 $(CURDIR)/_build/latex/qbi-book-lecture-*.pdf | sed 's/^/  /'
 
 # The lecture's slides: one reveal.js deck per chapter, written by the Sphinx
 # builder `slides` (booktools/slides) from the same doctrees and execution

@@ -77,3 +77,15 @@ def test_no_notebook_or_image_files_are_tracked_in_chapters():
     stray = [name for name in tracked
              if pathlib.Path(name).suffix in {".ipynb", ".png", ".svg", ".jpg", ".pdf"}]
     assert not stray, f"tracked files that do not belong in chapters/: {stray}"
+
+
+def test_the_bibliography_parses_strictly():
+    """references.bib is valid BibTeX with every key once (a lost brace in a
+    merge swallows the next entry and stops the PDF build)."""
+    from pybtex import errors
+    from pybtex.database import parse_file
+
+    errors.set_strict_mode(True)     # raise on any syntax error
+    data = parse_file(str(ROOT / "chapters/references.bib"))
+    assert set(data.entries) == BIB_KEYS
+    assert len(BIB_KEYS) == len(re.findall(r"^@\w+\{", (ROOT / "chapters/references.bib").read_text(), re.M))

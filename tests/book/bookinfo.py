@@ -28,8 +28,10 @@ def html_dir() -> Path:
     return build_dir() / "html"
 
 
-def pdf_path() -> Path:
-    return build_dir() / "latex" / "qbi-book.pdf"
+def pdf_path(lecture: str | None = None) -> Path:
+    """The whole book's PDF, or lecture ``"02"``'s handout (booktools.latex_lectures)."""
+    name = "qbi-book.pdf" if lecture is None else f"qbi-book-lecture-{lecture}.pdf"
+    return build_dir() / "latex" / name
 
 
 def missing_build(path: Path, command: str) -> str | None:
@@ -68,6 +70,29 @@ def toc_docnames(root: Path = ROOT) -> tuple[str, list[str]]:
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
     return _strip_suffix(toc["root"]), chapters
+
+
+def toc_parts(root: Path = ROOT) -> list[tuple[str, str, list[str]]]:
+    """[(lecture number "01", part caption, [chapter documents])] of the parts
+    of ``_toc.yml`` named "Lecture N: ...", in order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    out = []
+    for part in toc.get("parts", []):
+        caption = str(part.get("caption", ""))
+        match = re.match(r"\s*Lecture\s+(\d+)\b", caption)
+        if not match:
+            continue
+        docs: list[str] = []
+
+        def walk(entries):
+            for entry in entries or []:
+                if "file" in entry:
+                    docs.append(_strip_suffix(entry["file"]))
+                walk(entry.get("sections"))
+
+        walk(part.get("chapters"))
+        out.append((f"{int(match.group(1)):02d}", caption, docs))
+    return out
 
 
 def _strip_suffix(name: str) -> str:

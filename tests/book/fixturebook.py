@@ -33,6 +33,9 @@ SVG_CONVERTER = "sphinxcontrib.rsvgconverter"
 TITLE = "Fixture book"
 AUTHOR = "The tests"
 CHAPTER_TITLE = "Figures of the fixture"
+#: the parts of the two-lecture variant (make_book(lectures=True))
+LECTURES = ("Lecture 1: First steps", "Lecture 2: Second thoughts")
+SECOND_TITLE = "Only chapter of the second lecture"
 GREEK = "Greek and symbols: α β γ δ λ μ σ Σ Δ Ω, µm, ≈ ≤ ≥ ± × → ∞"
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="160pt" height="60pt" viewBox="0 0 160 60">'
        '<polygon fill="white" points="0,0 160,0 160,60 0,60"/>'
@@ -113,7 +116,8 @@ def notebook(*, alt: bool) -> dict:
 
 def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
               svg_priority: bool = True, static: bool = True, offline_math: bool = True,
-              a11y: bool = True, web_assets: Path | None = None) -> Path:
+              a11y: bool = True, web_assets: Path | None = None,
+              lectures: bool = False) -> Path:
     real = bookinfo.load_config()
     sphinx = copy.deepcopy(real.get("sphinx", {}))
     sphinx["extra_extensions"] = [
@@ -150,8 +154,19 @@ def make_book(folder: Path, *, alt: bool = True, svg_converter: bool = True,
     }
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "_config.yml").write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
-    (folder / "_toc.yml").write_text(
-        "format: jb-book\nroot: index\nchapters:\n  - file: figures\n", encoding="utf-8")
+    if lectures:
+        # two lectures (parts), the second with a chapter of its own
+        (folder / "_toc.yml").write_text(
+            "format: jb-book\nroot: index\nparts:\n"
+            f'  - caption: "{LECTURES[0]}"\n    numbered: true\n    chapters:\n      - file: figures\n'
+            f'  - caption: "{LECTURES[1]}"\n    numbered: true\n    chapters:\n      - file: second\n',
+            encoding="utf-8")
+        (folder / "second.md").write_text(
+            f"# {SECOND_TITLE}\n\n## A section\n\nText of the second lecture.\n\n"
+            "## Another section\n\nMore text.\n", encoding="utf-8")
+    else:
+        (folder / "_toc.yml").write_text(
+            "format: jb-book\nroot: index\nchapters:\n  - file: figures\n", encoding="utf-8")
     (folder / "index.md").write_text("# Fixture book\n\nA book with one chapter.\n", encoding="utf-8")
     (folder / "references.bib").write_text(BIB, encoding="utf-8")
     (folder / "figures.ipynb").write_text(json.dumps(notebook(alt=alt), indent=1), encoding="utf-8")

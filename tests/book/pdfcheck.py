@@ -142,21 +142,47 @@ def pdftotext_page(pdf: Path, first: int, last: int | None = None) -> str:
         check=True, capture_output=True, text=True).stdout
 
 
-def check_chapters(content: PdfContent, chapter_titles: list[str]) -> list[str]:
+def check_chapters(content: PdfContent, chapter_titles: list[str] | None = None, *,
+                   parts: list[tuple[str, list[str]]] | None = None) -> list[str]:
     """Every chapter's title is in the text and is a numbered chapter of the
-    outline, in the order of _toc.yml; the chapters have numbered sections."""
+    outline, in the order of _toc.yml; the chapters have numbered sections.
+
+    ``chapter_titles``: a handout without parts (one lecture), chapters at
+    the outline's top level numbered from 1. ``parts``: [(caption, chapter
+    titles)] of a book whose top level is one part per lecture, each
+    lecture's chapters numbered from 1 below it (as the web pages number them).
+    """
     problems = []
     text = normalise(content.text)
-    chapters = [title for level, title, _ in content.outline if level == 0]
-    for number, title in enumerate(chapter_titles, start=1):
-        if normalise(title) not in text:
-            problems.append(f"chapter title {title!r} does not appear in the PDF's text")
-        wanted = normalise(f"{number} {title}")
-        if not any(normalise(t) == wanted for t in chapters):
-            problems.append(f"the PDF outline has no chapter '{number} {title}' "
-                            f"(its chapters: {chapters})")
-    sections = [t for level, t, _ in content.outline if level == 1]
-    if chapter_titles and not sections:
+    if parts is None:
+        groups, chapter_level = [(None, chapter_titles or [])], 0
+    else:
+        groups, chapter_level = parts, 1
+        tops = [normalise(t) for level, t, _ in content.outline if level == 0]
+        for caption, _ in parts:
+            if not any(t.endswith(normalise(caption)) for t in tops):
+                problems.append(f"the PDF outline has no part {caption!r} (its top level: {tops})")
+    # the outline's chapters, grouped under their part (or all in one group)
+    found: list[list[str]] = [[]]
+    for level, title, _ in content.outline:
+        if parts is not None and level == 0:
+            found.append([])
+        elif level == chapter_level:
+            found[-1].append(title)
+    if parts is not None:
+        found = found[1:]
+    for index, (caption, titles) in enumerate(groups):
+        chapters = found[index] if index < len(found) else []
+        for number, title in enumerate(titles, start=1):
+            if normalise(title) not in text:
+                problems.append(f"chapter title {title!r} does not appear in the PDF's text")
+            wanted = normalise(f"{number} {title}")
+            if not any(normalise(t) == wanted for t in chapters):
+                where = f" of part {caption!r}" if caption else ""
+                problems.append(f"the PDF outline has no chapter '{number} {title}'{where} "
+                                f"(its chapters there: {chapters})")
+    sections = [t for level, t, _ in content.outline if level == chapter_level + 1]
+    if any(titles for _, titles in groups) and not sections:
         problems.append("the PDF outline has no sections below the chapters")
     for title in sections:
         if not re.match(r"^\d+\.\d+ ", title):

@@ -76,6 +76,29 @@ def test_pdf_without_the_svg_priority_shows_the_repr_and_fails(pdf_book):
     assert any("vector graphics" in p for p in problems), problems
 
 
+def test_pdf_of_two_lectures_has_parts_and_a_handout_per_lecture(tmp_path_factory):
+    """booktools.latex_lectures: the whole book has one part per lecture, each
+    numbering its chapters from 1, and each lecture has its own handout with
+    its title; the chapter check fails on a book read with the wrong parts."""
+    folder = fixturebook.make_book(tmp_path_factory.mktemp("lectures"), lectures=True)
+    result = fixturebook.build(folder, "pdflatex")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    latex = folder / "_build" / "latex"
+    book = pdfcheck.read_pdf(latex / "qbi-book.pdf")
+    parts = [(fixturebook.LECTURES[0], [fixturebook.CHAPTER_TITLE]),
+             (fixturebook.LECTURES[1], [fixturebook.SECOND_TITLE])]
+    assert pdfcheck.check_chapters(book, parts=parts) == []
+    # read as one lecture (no parts), chapter 2 is missing: the check can fail
+    flat = pdfcheck.check_chapters(book, [fixturebook.CHAPTER_TITLE, fixturebook.SECOND_TITLE])
+    assert any("no chapter '1 " in p or "no chapter '2 " in p for p in flat), flat
+    for number, (caption, titles) in zip(("01", "02"), parts):
+        handout = pdfcheck.read_pdf(latex / f"qbi-book-lecture-{number}.pdf")
+        assert pdfcheck.check_title_page(handout, title=caption, author=fixturebook.AUTHOR) == []
+        assert pdfcheck.check_chapters(handout, titles) == []
+        other = parts[1][1][0] if number == "01" else parts[0][1][0]
+        assert pdfcheck.normalise(other) not in pdfcheck.normalise(handout.text)
+
+
 def test_pdf_checker_reads_missing_characters_from_the_log():
     log = ("Missing character: There is no 🙂 (U+1F642) in font [FreeSerif.otf]/OT:script=latn;!\n"
            "Missing character: There is no 🙂 (U+1F642) in font [FreeSerif.otf]/OT:script=latn;!\n")
