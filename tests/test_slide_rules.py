@@ -191,3 +191,146 @@ def test_code_and_its_own_table_share_a_slide_when_they_fit():
     other = code(9)
     slides = pack([Heading(2, "S", "S"), first, table, other], title_slide(), "C", "C")
     assert [[b.kind for b in s.blocks] for s in slides[1:]] == [["code", "table"], ["code"]]
+
+
+def test_a_long_list_on_the_slides_goes_on_over_several_slides():
+    """A list shown on the slides with more words than a slide takes (a
+    chapter's key points) is parted between whole items into lists of at
+    most MAX_WORDS words each; a numbered list goes on counting; the parts
+    after the first start continuation slides."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    def item(words):
+        return nodes.list_item("", nodes.paragraph("", " ".join(["word"] * words)))
+
+    def render(node):
+        return "<p>" + node.astext() + "</p>"
+
+    fake = SimpleNamespace(render=render, render_inline=lambda kids: "".join(k.astext() for k in kids),
+                           _sentence_nodes=SlidesBuilder._sentence_nodes)
+    fake._short_item = lambda item: SlidesBuilder._short_item(fake, item)
+    numbered = nodes.enumerated_list("", *[item(w) for w in (15, 20, 12, 30, 8)], enumtype="arabic")
+    parts = SlidesBuilder._list_parts(fake, numbered)
+    assert [len(p.children) for p in parts] == [2, 1, 2]          # 35 | 12 (+30 > 40) | 30 + 8
+    assert [p.get("start") for p in parts] == [None, 3, 4]
+    assert all(sum(len(i.astext().split()) for i in p.children) <= MAX_WORDS for p in parts)
+    assert parts[0]["enumtype"] == "arabic" and len(numbered.children) == 5   # the book's list untouched
+    short = nodes.bullet_list("", item(10), item(12))
+    assert SlidesBuilder._list_parts(fake, short) == [short]
+    # in the deck: the second part does not fit the first one's slide
+    blocks = [Block(f"<ul>{'<li>x</li>' * len(p.children)}</ul>", "keywords", 100,
+                    words=sum(len(i.astext().split()) for i in p.children)) for p in parts]
+    blocks[0].mode = "same"
+    slides = pack([Heading(2, "K", "K"), *blocks], title_slide(), "T", "T")
+    assert [len(s.blocks) for s in slides[1:]] == [1, 1, 1]
+    assert all(s.continued for s in slides[2:])
+
+
+def test_a_long_paragraph_with_a_bold_lead_shows_only_its_lead():
+    """A paragraph put on the slides that starts with bold text and has more
+    words than a slide takes: the bold lead on the slide (the notes get the
+    whole paragraph); a short one, or one without a bold start, is not cut."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    def render(node):
+        return "<p>" + node.astext() + "</p>"
+
+    fake = SimpleNamespace(render=render, render_inline=lambda children: "".join(c.astext() for c in children))
+    long_rest = nodes.Text(" " + " ".join(["word"] * 45))
+    # as MyST makes it: an empty text node before the bold
+    lead = nodes.paragraph("", "", nodes.Text(""), nodes.strong("", "Check the count first."), long_rest)
+    block = SlidesBuilder._bold_lead(fake, lead)
+    assert block.html == '<p class="qbi-lead"><strong>Check the count first.</strong></p>'
+    assert block.words == 4 and block.kind == "text"
+    short = nodes.paragraph("", "", nodes.strong("", "Short."), nodes.Text(" and done"))
+    assert SlidesBuilder._bold_lead(fake, short) is None
+    plain = nodes.paragraph("", "", nodes.Text("No bold start " * 20), nodes.strong("", "late"))
+    assert SlidesBuilder._bold_lead(fake, plain) is None
+
+
+def test_a_list_item_longer_than_a_slide_shows_its_first_sentence():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    fake = SimpleNamespace(render=lambda n: "<p>" + n.astext() + "</p>",
+                           render_inline=lambda kids: "".join(k.astext() for k in kids),
+                           _sentence_nodes=SlidesBuilder._sentence_nodes)
+    fake._short_item = lambda item: SlidesBuilder._short_item(fake, item)
+    long_item = nodes.list_item("", nodes.paragraph(
+        "", "", nodes.Text("Blur is a "), nodes.emphasis("", "convolution"),
+        nodes.Text(". Then " + "more words " * 25 + "follow.")))
+    short_item = nodes.list_item("", nodes.paragraph("", "Two words."))
+    parts = SlidesBuilder._list_parts(fake, nodes.bullet_list("", short_item, long_item))
+    assert [p.astext() for p in parts] == ["Two words.\n\nBlur is a convolution."]
+    # a list that fits is left as it is
+    fits = nodes.bullet_list("", short_item.deepcopy(), short_item.deepcopy())
+    assert SlidesBuilder._list_parts(fake, fits) == [fits]
+
+
+def test_which_code_goes_to_the_notes():
+    from booktools.slides import code_to_notes
+
+    short, imports = "x = 1\nprint(x)", "import numpy as np\nimport pandas as pd"
+    long = "\n".join(f"x{i} = {i}" for i in range(20))
+    assert not code_to_notes(None, set(), short)
+    assert code_to_notes(None, set(), long) and code_to_notes(None, set(), imports)
+    assert not code_to_notes("-", set(), long)              # said to be shown
+    assert code_to_notes("notes", set(), short)
+    # plumbing that makes a figure: the code for the lecturer, the figure on the slide
+    assert code_to_notes(None, {"notes-input"}, short)
+    assert code_to_notes("slide", {"notes-input"}, short)
+
+
+def test_an_exercise_with_a_long_task_shows_its_first_sentence():
+    """An exercise's slide: its title and its first paragraph; a first
+    paragraph longer than a slide takes gives its first sentence instead."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder
+
+    fake = SimpleNamespace(
+        render=lambda n: ('<p class="admonition-title">Exercise 1 (Task)</p>'
+                          if isinstance(n, nodes.container) else "<p>" + n.astext() + "</p>"),
+        render_inline=lambda kids: "".join(k.astext() for k in kids),
+        _sentence_nodes=SlidesBuilder._sentence_nodes)
+
+    def exercise(text):
+        return nodes.container("", nodes.paragraph("", text), ids=["ex-1"])
+
+    for task, shown in [("Take 9 positions. " + "More words " * 30, "<p>Take 9 positions.</p>"),
+                        ("Short task.", "<p>Short task.</p>"),
+                        ("Word " * 50 + "and no end", "")]:
+        events = []
+        SlidesBuilder._exercise(fake, exercise(task), events, None)
+        notes, block = events
+        assert isinstance(notes, Notes) and block.kind == "exercise" and block.mode == "slide"
+        assert block.html == '<p class="qbi-exercise-title">Exercise 1 (Task)</p>' + shown
+        assert block.words <= MAX_WORDS
+
+
+def test_a_long_list_is_parted_evenly():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from booktools.slides import SlidesBuilder, _word_groups
+
+    assert _word_groups([10, 10, 10, 10, 5], 40) == [[0, 1, 2, 3], [4]]
+    fake = SimpleNamespace(render=lambda n: "<p>" + n.astext() + "</p>")
+    fake._short_item = lambda item: item
+    items = [nodes.list_item("", nodes.paragraph("", " ".join(["w"] * n))) for n in (10, 10, 10, 10, 5)]
+    parts = SlidesBuilder._list_parts(fake, nodes.bullet_list("", *items))
+    assert [len(p.children) for p in parts] == [2, 3]         # 20 + 25 words, not 40 + 5

@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "notes", "skip"}
 TAG_ALIASES = {"slide": "slide", "subslide": "subslide", "fragment": "fragment",
                "on-slide": "-", "notes": "notes", "skip": "skip"}
+INPUT_TO_NOTES = "notes-input"  # tag: the code to the notes, its outputs on the slide
 MAX_OUTPUT_LINES = 16          # longer text outputs go to the notes by default
 # sphinx-exercise's nodes (by class name: the extension is optional)
 EXERCISES = {"exercise_node", "exercise_enumerable_node"}
@@ -83,6 +84,32 @@ def mode_of(stype: str | None, first: bool) -> str:
     if stype == "-":
         return "same"
     return "auto"
+
+
+def code_to_notes(stype: str | None, tags: set, code: str) -> bool:
+    """Whether a visible code cell's code goes to the speaker notes (its
+    outputs stay on the slide unless the cell says ``notes``): the cell says
+    ``notes``, or it has the tag ``notes-input`` (plumbing that makes a
+    figure), or, without an annotation, it is long or only imports."""
+    if stype == "notes" or INPUT_TO_NOTES in tags:
+        return True
+    if stype in ("slide", "subslide", "-", "fragment"):
+        return False
+    return _lines(code) > MAX_CODE_LINES or _imports_only(code)
+
+
+def _word_groups(counts: list[int], limit: int) -> list[list[int]]:
+    """Consecutive indices of ``counts`` in groups of at most ``limit`` words
+    (a longer item alone)."""
+    groups, current, total = [], [], 0
+    for index, count in enumerate(counts):
+        if current and total + count > limit:
+            groups.append(current)
+            current, total = [], 0
+        current.append(index)
+        total += count
+    groups.append(current)
+    return groups
 
 
 def deck_uri(docname: str, root_doc: str) -> str:
@@ -341,11 +368,74 @@ class SlidesBuilder(StandaloneHTMLBuilder):
                 events.append(keywords)
             return
         keywords = self._keywords(node)
+        if keywords is None:
+            keywords = self._bold_lead(node)
         if keywords is not None:                  # the full list goes to the notes
             events.append(Notes(self.render(node)))
+        if keywords is None and isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+            parts = self._list_parts(node)
+            if parts != [node]:              # a long list: its items over several slides
+                events.append(Notes(self.render(node)))      # the whole list for the lecturer
+                mode = mode_of(stype, self._first_of_cell(node))
+                for i, part in enumerate(parts):
+                    block = self._block(part)
+                    block.mode = mode if i == 0 else "auto"     # the rest: continuation slides
+                    events.append(block)
+                return
         block = keywords or self._block(node)
         block.mode = mode_of(stype, self._first_of_cell(node))
         events.append(block)
+
+    def _list_parts(self, node) -> list:
+        """A list shown on the slides whose text is longer than a slide takes
+        (MAX_WORDS): copies of it with a few whole items each, each at most
+        MAX_WORDS words; an item longer than that shows its first sentence
+        (when that is short enough); a numbered list goes on counting. A list
+        that fits: ``[node]``."""
+        items = [self._short_item(item) for item in node.children]
+        counts = [words_of(self.render(item)) for item in items]
+        if all(a is b for a, b in zip(items, node.children)) and (
+                sum(counts) <= MAX_WORDS or len(counts) < 2):
+            return [node]
+        groups = _word_groups(counts, MAX_WORDS)
+        # as even as the same number of slides allows: 2 + 2 items, not 3 + 1
+        limit = MAX_WORDS
+        while limit > 1 and len(_word_groups(counts, limit - 1)) == len(groups):
+            limit -= 1
+        groups = _word_groups(counts, limit)
+        parts = []
+        for group in groups:
+            part = node.copy()               # the list's attributes, no items
+            part.extend(items[i].deepcopy() for i in group)
+            if isinstance(node, nodes.enumerated_list) and group[0]:
+                part["start"] = node.get("start", 1) + group[0]
+            parts.append(part)
+        return parts
+
+    def _short_item(self, item):
+        """A list item longer than a slide takes: a copy with only the first
+        sentence of its first paragraph, when that is short enough; else the item."""
+        if words_of(self.render(item)) <= MAX_WORDS or not item.children \
+                or not isinstance(item.children[0], nodes.paragraph):
+            return item
+        kept = self._sentence_nodes(item.children[0])
+        if words_of(self.render_inline(kept)) > MAX_WORDS:
+            return item
+        return nodes.list_item("", nodes.paragraph("", "", *[k.deepcopy() for k in kept]))
+
+    @staticmethod
+    def _sentence_nodes(paragraph) -> list:
+        """The inline nodes of a paragraph's first sentence."""
+        kept = []
+        for child in paragraph.children:
+            if isinstance(child, nodes.Text):
+                text = str(child)
+                match = re.search(r"[.!?](\s|$)", text)
+                if match:
+                    kept.append(nodes.Text(text[: match.start() + 1]))
+                    break
+            kept.append(child)
+        return kept
 
     def _exercise(self, node, events: list, stype: str | None) -> None:
         """An exercise (sphinx-exercise) gets a slide of its own: its number
@@ -356,8 +446,9 @@ class SlidesBuilder(StandaloneHTMLBuilder):
         heading = title.group(1) if title else ""
         first = next(iter(node.findall(nodes.paragraph)), None)
         lead = self.render(first) if first is not None else ""
-        if words_of(lead) > MAX_WORDS:
-            lead = ""
+        if words_of(lead) > MAX_WORDS:          # a long task: its first sentence
+            sentence = self.render_inline(self._sentence_nodes(first))
+            lead = f"<p>{sentence}</p>" if words_of(sentence) <= MAX_WORDS else ""
         shown = f'<p class="qbi-exercise-title">{heading}</p>{lead}'
         events.append(Notes(markup))
         block = Block(shown, "exercise", height=90 + text_height(words_of(lead)),
@@ -377,6 +468,21 @@ class SlidesBuilder(StandaloneHTMLBuilder):
                 isinstance(c, nodes.citation) for c in node.children):
             return True
         return False
+
+    def _bold_lead(self, node) -> Block | None:
+        """A paragraph put on the slides that starts with bold text and is
+        longer than a slide takes (MAX_WORDS): its bold lead on the slide,
+        the whole paragraph in the notes (as the bold words of a list)."""
+        if not isinstance(node, nodes.paragraph):
+            return None
+        # MyST puts an empty text node before a paragraph's leading bold
+        lead = next((c for c in node.children
+                     if not (isinstance(c, nodes.Text) and not str(c).strip())), None)
+        if not isinstance(lead, nodes.strong) or words_of(self.render(node)) <= MAX_WORDS:
+            return None
+        markup = f'<p class="qbi-lead"><strong>{self.render_inline(lead.children)}</strong></p>'
+        words = words_of(markup)
+        return Block(html=markup, kind="text", height=text_height(words), words=words)
 
     def _keywords(self, node) -> Block | None:
         """The bold lead words of a list (or the terms of a definition list),
@@ -504,7 +610,7 @@ class SlidesBuilder(StandaloneHTMLBuilder):
             code = source.astext()
             lines = _lines(code)
             markup = self.render(*source.children)
-            if stype == "notes" or (not explicit and (lines > MAX_CODE_LINES or _imports_only(code))):
+            if code_to_notes(stype, tags, code):
                 produced.append(Notes(markup))
             else:
                 produced.append(Block(markup, "code", height=code_height(lines)))
