@@ -89,3 +89,21 @@ def test_the_bibliography_parses_strictly():
     data = parse_file(str(ROOT / "chapters/references.bib"))
     assert set(data.entries) == BIB_KEYS
     assert len(BIB_KEYS) == len(re.findall(r"^@\w+\{", (ROOT / "chapters/references.bib").read_text(), re.M))
+
+
+def test_every_bibliography_entry_is_whole_and_once():
+    """Each entry names its authors (or editors, or a corporate author) and a
+    title, and no work is entered twice under two keys (same DOI or URL):
+    two keys for one work give duplicate labels in a chapter's references."""
+    from pybtex.database import parse_file
+
+    data = parse_file(str(ROOT / "chapters/references.bib"))
+    seen: dict[str, str] = {}
+    for key, entry in data.entries.items():
+        assert entry.persons.get("author") or entry.persons.get("editor"), f"{key}: no author"
+        assert entry.fields.get("title"), f"{key}: no title"
+        for field in ("doi", "url"):
+            value = entry.fields.get(field, "").lower().rstrip("/")
+            if value:
+                assert value not in seen, f"{key} and {seen[value]} are the same work ({value})"
+                seen[value] = key
