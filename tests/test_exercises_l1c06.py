@@ -9,27 +9,8 @@ import pytest
 import scipy.ndimage as ndi
 
 import common.data as data
-from common.exercises import STRICT_ENV
 from common.exercises import l1c06
-
-
-@pytest.fixture(autouse=True)
-def lenient(monkeypatch):
-    """Rejections return feedback here (the session is strict otherwise)."""
-    monkeypatch.delenv(STRICT_ENV, raising=False)
-
-
-def correct(feedback):
-    assert feedback.correct, str(feedback)
-    assert str(feedback).startswith("Correct!")
-
-
-def rejected(feedback, *words):
-    assert not feedback.correct, f"accepted a wrong answer: {feedback}"
-    assert str(feedback).startswith("Not yet: ") and "\n" not in feedback.message
-    text = " ".join(str(feedback).split())
-    for word in words:
-        assert word in text, f"{word!r} not in {text!r}"
+from exercise_feedback import correct, lenient, rejected  # noqa: F401
 
 
 # -------------------------------------------------------------- fingerprint

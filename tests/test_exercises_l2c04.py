@@ -5,27 +5,8 @@ import numpy as np
 import pytest
 from scipy import ndimage as ndi
 
-from common.exercises import STRICT_ENV
 from common.exercises import l2c04
-
-
-@pytest.fixture(autouse=True)
-def lenient(monkeypatch):
-    """Rejections return feedback here (the session is strict otherwise)."""
-    monkeypatch.delenv(STRICT_ENV, raising=False)
-
-
-def correct(feedback):
-    assert feedback.correct, str(feedback)
-    assert str(feedback).startswith("Correct!")
-
-
-def rejected(feedback, *words):
-    assert not feedback.correct, f"accepted a wrong answer: {feedback}"
-    assert str(feedback).startswith("Not yet: ") and "\n" not in feedback.message
-    text = " ".join(str(feedback).split())
-    for word in words:
-        assert word in text, f"{word!r} not in {text!r}"
+from exercise_feedback import correct, lenient, rejected  # noqa: F401
 
 
 # ------------------------------------------------------- sigma for stripes
