@@ -91,6 +91,11 @@ def book_copy(scratch: pathlib.Path, name: str, jobs: str | None):
     """A fresh copy of the book, and the environment to build it with."""
     book = scratch / name
     tracked_copy(book)
+    # The web assets `make setup` installed (npm, untracked): the build needs
+    # them and they are the same for every copy.
+    modules = ROOT / "booktools" / "web" / "node_modules"
+    if modules.is_dir():
+        (book / "booktools" / "web" / "node_modules").symlink_to(modules, target_is_directory=True)
     # The copy's own `common` comes first on the path (before the editable
     # install of the working tree), so edits in the working tree while the
     # benchmark runs do not disturb it.

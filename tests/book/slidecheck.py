@@ -13,8 +13,10 @@ records:
 * maths: a formula left as raw TeX (``\\(``, ``\\[``, ``\\begin{``) in what the
   slide shows, or a maths element without MathJax's output in it;
 * pictures squeezed below MIN_PICTURE_HEIGHT, and the size the book's
-  figure labels have on the slide (a matplotlib figure's 10 pt text at its
-  dpi, times the scale the slide shows it at);
+  figure labels have on the slide: the smallest font the figure drew (the
+  build records it in the PNG, booktools/figure_fonts.py; 10 pt assumed
+  where it is not recorded) at the figure's dpi, times the scale the slide
+  shows it at;
 
 and per deck: JavaScript errors, requests that left the server, the number
 of slides (``Reveal.getTotalSlides()``).
@@ -33,7 +35,8 @@ READY_TIMEOUT_MS = 90_000
 TOLERANCE = 1.5                   # px a box may leave the frame (anti-aliasing)
 MIN_PICTURE_HEIGHT = 200          # px (of the 720 px slide) a figure must keep, or
 MIN_PICTURE_WIDTH = 900           # this width (a long, flat picture)
-LABEL_PT = 10                     # matplotlib's default font size
+LABEL_PT = 10                     # matplotlib's default font size, assumed where
+FONT_KEY = "qbi:smallest-font-pt"  # a PNG does not record its smallest font
 MIN_LABEL_PX = 18                 # the quality bar for labels at 1280 x 720
 
 SLIDE_FACTS = r"""
@@ -133,7 +136,7 @@ class DeckReport:
     blocked: set = field(default_factory=set)
     formulas: int = 0
     typeset: int = 0
-    figures: list = field(default_factory=list)     # (slide, label px, height px)
+    figures: list = field(default_factory=list)     # (slide, src, label px, height px, font recorded)
     words: list = field(default_factory=list)       # words of text per slide
     fits: list = field(default_factory=list)        # the text scale of each slide
 
@@ -158,15 +161,24 @@ def slide_name(index: dict, number: int) -> str:
     return f"{number:02d}" + (f"-{index['v']}" if index.get("v") else "")
 
 
-def png_dpi(path: Path) -> float | None:
+def png_fonts(path: Path) -> tuple[float | None, float | None, bool]:
+    """A PNG's dpi, the smallest font (pt) its figure drew, and whether that size
+    was recorded by the build (booktools/figure_fonts.py) or assumed (LABEL_PT).
+
+    The font is None for a figure without any text.
+    """
     from PIL import Image
 
     try:
         with Image.open(path) as image:
-            dpi = image.info.get("dpi")
+            info = dict(image.info)
     except OSError:
-        return None
-    return float(dpi[0]) if dpi else None
+        return None, None, False
+    dpi = info.get("dpi")
+    recorded = info.get(FONT_KEY)
+    if recorded is None:
+        return (float(dpi[0]) if dpi else None), LABEL_PT, False
+    return (float(dpi[0]) if dpi else None), (None if recorded == "none" else float(recorded)), True
 
 
 def check_decks(root: Path, decks: list[str], shots: Path) -> list[DeckReport]:
@@ -271,9 +283,10 @@ def _judge_slide(rel, root, number, facts, report):
                                       f"{image['width']:.0f} x {image['height']:.0f} px (at least "
                                       f"{MIN_PICTURE_HEIGHT} px high or {MIN_PICTURE_WIDTH} px wide)")
             path = (root / rel).parent / image["src"]
-            dpi = png_dpi(path) if path.suffix.lower() == ".png" else None
-            label = LABEL_PT / 72 * dpi * image["scale"] if dpi else None
-            report.figures.append((number, image["src"], label, image["height"]))
+            dpi, font, recorded = (png_fonts(path) if path.suffix.lower() == ".png"
+                                   else (None, None, False))
+            label = font / 72 * dpi * image["scale"] if dpi and font else None
+            report.figures.append((number, image["src"], label, image["height"], recorded))
     for svg in facts["svgs"]:
         if squeezed(svg["width"], svg["height"]):
             report.add("picture", f"{where}: an inline SVG picture is squeezed to "
@@ -396,3 +409,42 @@ def pdf_problems(root: Path, decks: list[dict], slides: dict[str, int]) -> list[
             problems.append(f"{deck['pdf']} has {pages} pages, but the deck has {expected} slides "
                             "(one page per slide)")
     return problems
+
+
+def main(argv=None) -> int:
+    """``python tests/book/slidecheck.py [NAME ...]``: the label size of every
+    figure on the slides of the decks whose path contains a NAME (all decks
+    without one), for a chapter's author after ``make slides``; screenshots go
+    to ``_build/screenshots/slides-quick``. Exits 1 if a label is below
+    MIN_LABEL_PX or a deck has another problem."""
+    import json
+    import sys
+
+    names = sys.argv[1:] if argv is None else argv
+    build = Path(__file__).resolve().parents[2] / "_build"
+    manifest = build / "slides" / "slides.json"
+    if not manifest.exists():
+        print(f"no {manifest}: run `make book` and `make slides` first", file=sys.stderr)
+        return 2
+    decks = [d["deck"] for d in json.loads(manifest.read_text(encoding="utf-8"))["decks"]
+             if not names or any(name in d["deck"] for name in names)]
+    if not decks:
+        print(f"no deck's path contains any of {names}", file=sys.stderr)
+        return 2
+    bad = 0
+    for report in check_decks(build / "slides", decks, build / "screenshots" / "slides-quick"):
+        for problem in report.problems:
+            print(problem)
+            bad += 1
+        for number, src, label, height, recorded in report.figures:
+            small = label is not None and label < MIN_LABEL_PX
+            bad += small
+            size = "no text" if label is None else f"{label:5.1f} px"
+            print(f"{report.deck} slide {number:2d}: labels {size}"
+                  f"{'' if recorded else ' (10 pt assumed)'}{'  < ' + str(MIN_LABEL_PX) if small else ''}"
+                  f"  {src}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

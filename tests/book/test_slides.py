@@ -55,15 +55,18 @@ def reports(slides_root, manifest, facts) -> dict[str, slidecheck.DeckReport]:
     labelled = [f for f in figures if f[3] is not None]
     # every figure's label size on its slide, for the chapters' authors
     table = shots / "figure-labels.csv"
-    table.write_text("deck,slide,picture,label_px,height_px\n" + "".join(
-        f"{d},{n},{src},{'' if label is None else f'{label:.1f}'},{height:.0f}\n"
-        for d, n, src, label, height in figures), encoding="utf-8")
+    table.write_text("deck,slide,picture,label_px,height_px,font_recorded\n" + "".join(
+        f"{d},{n},{src},{'' if label is None else f'{label:.1f}'},{height:.0f},{int(recorded)}\n"
+        for d, n, src, label, height, recorded in figures), encoding="utf-8")
     small = sorted((f for f in labelled if f[3] < slidecheck.MIN_LABEL_PX), key=lambda f: f[3])
+    assumed = sum(not f[5] for f in labelled)
     if labelled:
-        facts["figure labels on the slides (10 pt at the figure's dpi x its scale)"] = (
+        facts["figure labels on the slides (smallest font at the figure's dpi x its scale)"] = (
             f"{len(labelled)} figures, {len(labelled) - len(small)} with labels >= "
-            f"{slidecheck.MIN_LABEL_PX} px; smallest: "
-            + "; ".join(f"{Path(d).stem} slide {n} {label:.0f} px" for d, n, _, label, _ in small[:6])
+            f"{slidecheck.MIN_LABEL_PX} px"
+            + (f", {assumed} of them without a recorded font size (10 pt assumed)" if assumed else "")
+            + "; smallest: "
+            + "; ".join(f"{Path(d).stem} slide {n} {label:.0f} px" for d, n, _, label, _, _ in small[:6])
             + f" (all in {table})")
     squeezed = [r.deck + f" slide {i + 1} at {fit:.2f}" for r in found for i, fit in enumerate(r.fits) if fit < 1]
     if squeezed:
