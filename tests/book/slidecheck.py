@@ -16,7 +16,7 @@ records:
   figure labels have on the slide: the smallest font the figure drew (the
   build records it in the PNG, booktools/figure_fonts.py; 10 pt assumed
   where it is not recorded) at the figure's dpi, times the scale the slide
-  shows it at;
+  shows it at: a recorded size below MIN_LABEL_PX is a problem ("label");
 
 and per deck: JavaScript errors, requests that left the server, the number
 of slides (``Reveal.getTotalSlides()``).
@@ -123,7 +123,7 @@ SLIDE_FACTS = r"""
 """.replace("__TOLERANCE__", str(TOLERANCE))
 
 
-KINDS = ("error", "offline", "overflow", "image", "picture", "math", "ready")
+KINDS = ("error", "offline", "overflow", "image", "picture", "label", "math", "ready")
 
 
 @dataclass
@@ -287,6 +287,11 @@ def _judge_slide(rel, root, number, facts, report):
                                    else (None, None, False))
             label = font / 72 * dpi * image["scale"] if dpi and font else None
             report.figures.append((number, image["src"], label, image["height"], recorded))
+            if recorded and label is not None and label < MIN_LABEL_PX:
+                report.add("label", f"{where}: the labels of {image['src']} are {label:.1f} px "
+                                    f"high on the slide ({font:g} pt at {dpi:.0f} dpi, shown at "
+                                    f"{image['scale']:.2f} x); at least {MIN_LABEL_PX} px are "
+                                    "legible from the back of a room")
     for svg in facts["svgs"]:
         if squeezed(svg["width"], svg["height"]):
             report.add("picture", f"{where}: an inline SVG picture is squeezed to "

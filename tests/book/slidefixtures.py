@@ -15,18 +15,25 @@ from booktools.slides import assets
 from booktools.slides.deck import Block, Notes, Slide, deck_html, pack
 
 CDN = "https://cdn.jsdelivr.net/npm/reveal.js@5.2.1/dist/reveal.js"
-VARIANTS = ("good", "overflow", "cdn", "broken-image", "raw-tex")
+VARIANTS = ("good", "overflow", "cdn", "broken-image", "raw-tex", "small-labels")
 
 
-def _picture(path: Path) -> None:
+def _picture(path: Path, font_pt: float) -> None:
+    """A 4.8 x 3.2 inch picture at 100 dpi whose smallest text is ``font_pt``
+    (recorded as the book's build records it, booktools/figure_fonts.py)."""
     from PIL import Image, ImageDraw
+    from PIL.PngImagePlugin import PngInfo
+
+    from booktools.figure_fonts import PNG_KEY
 
     path.parent.mkdir(parents=True, exist_ok=True)
     image = Image.new("RGB", (480, 320), "white")
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 40, 440, 280), outline="black", width=4)
     draw.ellipse((150, 90, 330, 230), fill=(10, 125, 145))
-    image.save(path, dpi=(100, 100))
+    info = PngInfo()
+    info.add_text(PNG_KEY, f"{font_pt:.2f}")
+    image.save(path, dpi=(100, 100), pnginfo=info)
 
 
 def _slides(variant: str) -> list[Slide]:
@@ -50,6 +57,9 @@ def _slides(variant: str) -> list[Slide]:
     if variant == "broken-image":
         events.append(Block('<div class="qbi-picture"><img alt="A picture that is not there" '
                             'src="../_images/missing.png"></div>', "figure", 360, mode="slide"))
+    if variant == "small-labels":
+        events.append(Block('<div class="qbi-picture"><img alt="A teal disk, labelled in 4 pt" '
+                            'src="../_images/fixture-small.png"></div>', "figure", 360, mode="slide"))
     if variant == "raw-tex":
         events.append(Block('<p class="tex2jax_ignore">Left as TeX: \\(E = mc^2\\)</p>', "text", 60,
                             words=6, mode="slide"))
@@ -62,7 +72,8 @@ def make_decks(folder: Path) -> dict[str, dict]:
     the manifest entries by variant."""
     assets.copy_assets(folder)
     (folder / "_static" / "pygments.css").write_text("", encoding="utf-8")
-    _picture(folder / "_images" / "fixture.png")
+    _picture(folder / "_images" / "fixture.png", 14)
+    _picture(folder / "_images" / "fixture-small.png", 4)
     decks = {}
     for variant in VARIANTS:
         slides = _slides(variant)

@@ -1,7 +1,8 @@
 """The checks of the slides fail when they should (fixture decks of
 slidefixtures.py): a deck made right passes every check and prints to a PDF
 with one page per slide; a slide whose content cannot fit, reveal.js from a
-CDN, a missing picture and a formula left as TeX each fail their check."""
+CDN, a missing picture, a formula left as TeX and a figure whose labels are
+too small to read from the back of a room each fail their check."""
 from __future__ import annotations
 
 import pytest
@@ -74,3 +75,17 @@ def test_a_formula_left_as_tex_fails(fixtures):
     _, _, reports = fixtures
     found = reports["raw-tex"].of("math")
     assert found and "raw TeX" in found[0], reports["raw-tex"].problems
+
+
+def test_labels_too_small_for_a_projector_fail(fixtures):
+    _, _, reports = fixtures
+    found = reports["small-labels"].of("label")
+    assert len(found) == 1 and "fixture-small.png" in found[0] and "4 pt" in found[0], (
+        reports["small-labels"].problems)
+    small = [(label, recorded) for _, src, label, _, recorded in reports["small-labels"].figures
+             if src.endswith("fixture-small.png")]
+    assert small and small[0][1] and small[0][0] < slidecheck.MIN_LABEL_PX, small
+    # the deck made right has a 14 pt figure, legible on its slide
+    good = [label for _, _, label, _, _ in reports["good"].figures]
+    assert good and good[0] >= slidecheck.MIN_LABEL_PX, good
+    assert not reports["small-labels"].of("error", "offline", "image", "math", "overflow")

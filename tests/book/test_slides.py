@@ -5,7 +5,9 @@ Every slide of every deck is visited and screenshotted at 1280 x 720 into
 _build/screenshots/slides/<lecture>/<chapter>/NN.png. The tests fail on a
 JavaScript error, a request that leaves the folder (a CDN), a slide whose
 content overflows it, a broken or squeezed picture, maths left as raw TeX,
-a deck whose number of slides does not fit its chapter, a PDF without one
+a figure whose labels are below 18 px on its slide (the smallest font the
+build recorded in the figure's PNG, at the slide's scale), a deck whose
+number of slides does not fit its chapter, a PDF without one
 page per slide, a speaker view that does not show the notes, and a chapter
 page of the HTML book without a working link to its deck.
 """
@@ -107,6 +109,13 @@ def test_every_slide_is_visited_and_screenshotted(reports):
             f"{report.deck}: {report.visited} of {report.slides} slides visited")
         assert len(report.screenshots) == report.slides
         assert all(path.stat().st_size > 0 for path in report.screenshots)
+
+
+def test_figure_labels_are_legible_on_a_projector(reports):
+    # the smallest text of each figure, as the build recorded it, at the
+    # size the slide shows the figure: at least MIN_LABEL_PX (18 px)
+    found = [p for r in reports.values() for p in r.of("label")]
+    assert not found, "\n".join(found)
 
 
 def test_no_slide_overflows(reports):
