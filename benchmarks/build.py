@@ -78,6 +78,11 @@ def edit_one_chapter(book: pathlib.Path, n: int) -> str:
     text = chapter.read_text()
     marker = "```{code-cell} ipython3\n"
     at = text.index(marker) + len(marker)
+    # after the cell's options (":tags: ..." lines, or a "---" YAML block)
+    if text.startswith("---\n", at):
+        at = text.index("---\n", at + 4) + 4
+    while text.startswith(":", at):
+        at = text.index("\n", at) + 1
     # A changed comment changes the cell's code, so the cache must miss.
     chapter.write_text(text[:at] + f"# benchmark edit {n}\n" + text[at:])
     return chapter.relative_to(book / "chapters").with_suffix("").as_posix()
