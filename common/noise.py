@@ -160,12 +160,20 @@ def salt_and_pepper(image, lambda1: float, lambda2: float, *, low=None, high=Non
     return (out, pepper | salt) if return_mask else out
 
 
-def _gaussian_norm(length: float) -> float:
-    """sqrt(sum of squared weights) of scipy's 1D Gaussian kernel of width ``length``."""
+def _gaussian_norm(length: float, size: int | None = None) -> float:
+    """sqrt(sum of squared weights) of scipy's 1D Gaussian kernel of width ``length``.
+
+    With ``size``, the kernel is first folded onto ``size`` pixels, as the
+    periodic border (``mode="wrap"``) folds it when an axis is shorter than
+    the kernel (``2 * int(4 * length + 0.5) + 1`` pixels); on a longer axis
+    folding changes nothing.
+    """
     radius = int(4.0 * length + 0.5)
     impulse = np.zeros(2 * radius + 1)
     impulse[radius] = 1.0
     kernel = ndi.gaussian_filter1d(impulse, length, mode="constant")
+    if size is not None and size < kernel.size:
+        kernel = np.bincount(np.arange(kernel.size) % size, weights=kernel, minlength=size)
     return float(np.sqrt(np.sum(kernel ** 2)))
 
 
@@ -175,10 +183,12 @@ def correlated_field(shape, sigma: float, length: float, *, rng) -> np.ndarray:
     White noise is blurred by a Gaussian of ``length`` pixels (its standard
     deviation, along every axis; 0 leaves it white) with periodic borders,
     then divided by the blur's own noise reduction (the root of the sum of
-    the kernel's squared weights), so every pixel has standard deviation
-    ``sigma`` exactly in expectation, at any ``length`` and anywhere in the
-    field. Neighbouring pixels are correlated by about
-    ``exp(-1 / (4 length**2))``: 0.78 for ``length`` 1, 0 for white noise.
+    the kernel's squared weights; along an axis shorter than the kernel,
+    of the kernel folded onto it, as the periodic border folds it), so every
+    pixel has standard deviation ``sigma`` exactly in expectation, at any
+    ``length``, any shape and anywhere in the field. Neighbouring pixels are
+    correlated by about ``exp(-1 / (4 length**2))``: 0.78 for ``length`` 1,
+    0 for white noise (on axes much longer than ``length``).
     """
     try:
         shape = tuple(int(n) for n in (shape if np.iterable(shape) else (shape,)))
@@ -192,7 +202,11 @@ def correlated_field(shape, sigma: float, length: float, *, rng) -> np.ndarray:
     field = rng.standard_normal(shape)
     if length > 0:
         field = ndi.gaussian_filter(field, length, mode="wrap")
-        field /= _gaussian_norm(length) ** len(shape)
+        kernel_size = 2 * int(4.0 * length + 0.5) + 1
+        if all(n >= kernel_size for n in shape):
+            field /= _gaussian_norm(length) ** len(shape)
+        else:   # an axis shorter than the kernel: the border folds it
+            field /= math.prod(_gaussian_norm(length, n) for n in shape)
     return field * sigma
 
 
@@ -254,10 +268,12 @@ def gamma_spots(image, *, fraction: float = 0.002, amplitude: float, tail: float
     pixel already above it keeps its value.
 
     Returns the spotted image (the image's dtype; integer images are
-    rounded) and a boolean mask of the pixels a spot added to. Every masked
-    pixel is raised by at least ``0.3 * amplitude`` before clipping, so the
-    mask is exactly where the spotted image differs from the input (unless a
-    pixel already sat at saturation).
+    rounded) and a boolean mask of the pixels a spot added to. Every spot
+    pixel is raised by at least ``0.3 * amplitude`` before clipping; on an
+    integer image with ``0.3 * amplitude <= 0.5`` rounding can undo that,
+    and such a pixel is left out of the mask. So the mask is exactly where
+    the spotted image differs from the input, except at pixels that already
+    sat at saturation (in the mask, unchanged).
     """
     image = _image(image)
     if image.ndim != 2:
@@ -307,4 +323,7 @@ def gamma_spots(image, *, fraction: float = 0.002, amplitude: float, tail: float
         spotted = np.rint(spotted)
     out = image.copy()
     out[mask] = spotted[mask].astype(image.dtype)
+    # A spot that rounding undid (integer image, 0.3 * amplitude <= 0.5) did
+    # not change its pixel: it leaves the mask, unless the pixel was saturated.
+    mask &= (out != image) | (image >= saturation)
     return out, mask

@@ -153,6 +153,28 @@ def test_correlated_field_works_in_3d_and_names_bad_input():
         noise.correlated_field((0, 8), 1.0, 1.0, rng=0)
 
 
+def test_correlated_field_keeps_sigma_on_fields_smaller_than_the_kernel():
+    # A length-4 kernel spans 33 pixels: on 8 x 8 and 16 x 16 fields the
+    # periodic border folds it, and the normalisation must fold it too
+    # (before, 8 x 8 came out at 1.77, 16 x 16 at 1.03). Ensemble of 2000
+    # draws: the per-pixel standard deviation is 1 within 3 %.
+    for shape in [(8, 8), (16, 16), (5, 40), (3,)]:
+        draws = np.stack([noise.correlated_field(shape, 1.0, 4.0, rng=seed)
+                          for seed in range(2000)])
+        per_pixel = draws.std(axis=0)
+        assert per_pixel.mean() == pytest.approx(1.0, rel=0.03), (shape, per_pixel.mean())
+
+
+def test_correlated_field_on_large_fields_is_unchanged_by_the_fold():
+    # Every axis at least as long as the kernel: folding changes nothing,
+    # so the generated data (and their hashes) stay the same.
+    field = noise.correlated_field((33, 40), 1.0, 4.0, rng=3)
+    white = np.random.default_rng(3).standard_normal((33, 40))
+    from scipy import ndimage as ndi
+    expected = ndi.gaussian_filter(white, 4.0, mode="wrap") / noise._gaussian_norm(4.0) ** 2
+    assert np.array_equal(field, expected)
+
+
 # ---------------------------------------------------------------- gamma spots
 @pytest.fixture(scope="module")
 def spots():
@@ -204,6 +226,15 @@ def test_gamma_spots_never_lower_a_pixel_above_saturation():
     out, mask = noise.gamma_spots(image, fraction=0.05, amplitude=0.5, saturation=1.0, rng=10)
     assert (out >= image).all()
     assert (out[30:] <= 1.0).all() and mask[30:].any()
+
+
+def test_gamma_spots_mask_is_exact_when_rounding_undoes_a_faint_spot():
+    # amplitude 1 on uint8: spot pixels rise by 0.3 to 1 before rounding, so
+    # rounding undoes some; those pixels are not in the mask.
+    image = np.full((50, 50), 100, np.uint8)
+    out, mask = noise.gamma_spots(image, amplitude=1.0, rng=0)
+    assert mask.any()
+    assert np.array_equal(mask, out != image)
 
 
 def test_gamma_spots_bad_input_is_named():
