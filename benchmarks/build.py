@@ -46,11 +46,12 @@ GOAL_PARALLEL = 0.65
 GOAL_WARM = 0.05
 
 
-def tracked_copy(dest: pathlib.Path) -> None:
+def tracked_copy(dest: pathlib.Path, source: pathlib.Path = ROOT) -> None:
+    """Copy the files git tracks in the working tree (as they are now)."""
     files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout.split("\0")
     for name in filter(None, files):
-        src = ROOT / name
+        src = source / name
         if src.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
@@ -93,9 +94,16 @@ def executed(log: str) -> dict:
 
 
 def book_copy(scratch: pathlib.Path, name: str, jobs: str | None):
-    """A fresh copy of the book, and the environment to build it with."""
+    """A fresh copy of the book, and the environment to build it with.
+
+    Every copy is made from one snapshot taken when the benchmark starts,
+    so the serial and the parallel build compare the same book even if the
+    working tree changes while the benchmark runs."""
+    snapshot = scratch / "snapshot"
+    if not snapshot.exists():
+        tracked_copy(snapshot)
     book = scratch / name
-    tracked_copy(book)
+    shutil.copytree(snapshot, book, symlinks=True)
     # The web assets `make setup` installed (npm, untracked): the build needs
     # them and they are the same for every copy.
     modules = ROOT / "booktools" / "web" / "node_modules"
