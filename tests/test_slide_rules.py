@@ -310,9 +310,12 @@ def test_an_exercise_with_a_long_task_shows_its_first_sentence():
     def exercise(text):
         return nodes.container("", nodes.paragraph("", text), ids=["ex-1"])
 
+    # the title has 3 words: a task of 37 words fits beside it, one of 38 does not
     for task, shown in [("Take 9 positions. " + "More words " * 30, "<p>Take 9 positions.</p>"),
                         ("Short task.", "<p>Short task.</p>"),
-                        ("Word " * 50 + "and no end", "")]:
+                        ("Word " * 50 + "and no end", ""),
+                        ("Word " * 36 + "end.", "<p>" + "Word " * 36 + "end.</p>"),
+                        ("First part. " + "Word " * 35 + "end.", "<p>First part.</p>")]:
         events = []
         SlidesBuilder._exercise(fake, exercise(task), events, None)
         notes, block = events

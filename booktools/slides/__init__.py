@@ -439,20 +439,23 @@ class SlidesBuilder(StandaloneHTMLBuilder):
 
     def _exercise(self, node, events: list, stype: str | None) -> None:
         """An exercise (sphinx-exercise) gets a slide of its own: its number
-        and title, and its first paragraph when that is short; the whole
+        and title, and its first paragraph when the two together are short
+        (MAX_WORDS), else the paragraph's first sentence when that is; the whole
         exercise goes into the notes (its solution follows it there)."""
         markup = self.render(node)
         title = re.search(r'<p class="admonition-title">(.*?)</p>', markup, re.S)
         heading = title.group(1) if title else ""
         first = next(iter(node.findall(nodes.paragraph)), None)
         lead = self.render(first) if first is not None else ""
-        if words_of(lead) > MAX_WORDS:          # a long task: its first sentence
+        # the title and the task share the slide's MAX_WORDS
+        budget = MAX_WORDS - words_of(heading)
+        if words_of(lead) > budget:             # a long task: its first sentence
             sentence = self.render_inline(self._sentence_nodes(first))
-            lead = f"<p>{sentence}</p>" if words_of(sentence) <= MAX_WORDS else ""
+            lead = f"<p>{sentence}</p>" if words_of(sentence) <= budget else ""
         shown = f'<p class="qbi-exercise-title">{heading}</p>{lead}'
         events.append(Notes(markup))
         block = Block(shown, "exercise", height=90 + text_height(words_of(lead)),
-                      words=words_of(lead), ids=list(node.get("ids", [])))
+                      words=words_of(heading) + words_of(lead), ids=list(node.get("ids", [])))
         block.mode = mode_of(stype, True) if stype else "slide"
         events.append(block)
 
