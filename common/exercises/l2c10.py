@@ -49,8 +49,9 @@ def check_psnr(psnr_over):
                       "truth.": _psnr(noisy, over, 1.0),
                       "that is 20 log10 of 1/MSE; PSNR is 10 log10 of a ratio of "
                       "squares (or 20 log10 of 1/RMSE).": float(20 * np.log10(1 / mse)),
-                      "that assumes a data range of 2 (scikit-image's default for "
-                      "floats from -1 to 1); pass data_range=1.": _psnr(truth, over, 2.0),
+                      "that uses a data range of 2; the truth runs from 0 to 1, so "
+                      "pass data_range=1 (scikit-image's own default for a float "
+                      "truth that is never negative).": _psnr(truth, over, 2.0),
                       "that is the MSE, not the PSNR in dB.": float(mse),
                   })
     return "blurred edges cost more than the noise they remove."
