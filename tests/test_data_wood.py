@@ -21,6 +21,15 @@ def test_frames_are_uint16_detector_images(wood, name):
     assert frame.dtype == np.uint16
 
 
+def test_raw_counts_are_in_the_documented_range(wood):
+    # wood_raw's and wood_raw_spotty's docs: about 9,000 (1st percentile) to
+    # about 26,000 counts, the darkest knot pixels down to about 6,000
+    raw = wood["wood_raw"]
+    assert 8_500 < np.percentile(raw, 1) < 9_500
+    assert 5_500 < raw.min() < 6_500
+    assert 25_000 < raw.max() < 27_000
+
+
 def test_radiograph_is_float64_of_the_same_shape(wood):
     rad = wood["wood_radiograph"]
     assert rad.shape == (604, 897)

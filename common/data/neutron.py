@@ -584,7 +584,8 @@ def _spot_doc(text):
         on the grid of ``wood_raw``.
 
     Values
-        ``wood_raw`` (about 9,000-26,000 counts) except at the spots, which
+        ``wood_raw`` (about 6,000-26,000 counts, 99 % above 9,000) except
+        at the spots, which
         are brighter by at least 0.3 x 3,000 counts (the smallest rise is
         940 counts) up to saturation (65,535).
         ``wood_raw_spotty != wood_raw`` holds exactly at the pixels of

@@ -286,8 +286,9 @@ def _doc(text):
     What it depicts
         What the camera records with the board in the beam: the board's
         shadow multiplied by the uneven beam and detector gain, plus the
-        dark current. Counts range from about 9,000 (knots, dim corners)
-        to about 26,000 (bright background in the beam centre); the beam
+        dark current. Counts range from about 9,000 (the 1st percentile:
+        knots, dim corners; the darkest knot pixels reach about 6,000) to
+        about 26,000 (bright background in the beam centre); the beam
         profile and the gain blemishes are plainly visible, which is why
         the frame is normalised (see ``wood_radiograph``).
 """)
