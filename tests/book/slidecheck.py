@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from booktools.figure_fonts import PNG_KEY
 from browsercheck import CHROMIUM, CHROMIUM_FLAGS, LocalServer
 
 VIEWPORT = {"width": 1280, "height": 720}
@@ -36,7 +37,8 @@ TOLERANCE = 1.5                   # px a box may leave the frame (anti-aliasing)
 MIN_PICTURE_HEIGHT = 200          # px (of the 720 px slide) a figure must keep, or
 MIN_PICTURE_WIDTH = 900           # this width (a long, flat picture)
 LABEL_PT = 10                     # matplotlib's default font size, assumed where
-FONT_KEY = "qbi:smallest-font-pt"  # a PNG does not record its smallest font
+                                  # a PNG does not record its smallest font
+FONT_KEY = PNG_KEY                # the PNG chunk booktools.figure_fonts writes
 MIN_LABEL_PX = 18                 # the quality bar for labels at 1280 x 720
 
 SLIDE_FACTS = r"""
